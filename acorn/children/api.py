@@ -1,0 +1,171 @@
+from datetime import date
+from uuid import UUID
+
+from django.core.exceptions import ValidationError
+from ninja import Router, Schema, Status
+
+from acorn.accounts.models import User
+from acorn.children import selectors, services
+from acorn.core.api import ApiError, api_access, page
+from acorn.core.policy import Forbidden
+from acorn.org.api import leader_membership
+from acorn.org.selectors import membership_in
+
+router = Router(tags=["children and parents"])
+
+
+class ChildIn(Schema):
+    first_name: str
+    last_name: str
+    date_of_birth: date
+    start_date: date
+    key_person_id: UUID
+    backup_key_person_id: UUID | None = None
+
+
+class ChildPatch(Schema):
+    first_name: str | None = None
+    last_name: str | None = None
+    date_of_birth: date | None = None
+    start_date: date | None = None
+    key_person_id: UUID | None = None
+    backup_key_person_id: UUID | None = None
+
+
+class ChildOut(Schema):
+    id: UUID
+    setting_id: UUID
+    first_name: str
+    last_name: str
+    date_of_birth: date
+    start_date: date
+    key_person_id: UUID
+    key_person_name: str
+    backup_key_person_id: UUID | None
+    status: str
+
+
+class ChildPage(Schema):
+    items: list[ChildOut]
+    next: str | None
+
+
+class ParentIn(Schema):
+    email: str
+    name: str
+
+
+class ParentInvitedOut(Schema):
+    id: UUID
+    email: str
+    name: str
+    child_id: UUID
+
+
+def _child_out(child) -> dict:
+    return {
+        "id": child.pk,
+        "setting_id": child.setting_id,
+        "first_name": child.first_name,
+        "last_name": child.last_name,
+        "date_of_birth": child.date_of_birth,
+        "start_date": child.start_date,
+        "key_person_id": child.key_person_id,
+        "key_person_name": child.key_person.name,
+        "backup_key_person_id": child.backup_key_person_id,
+        "status": child.status,
+    }
+
+
+def _person(person_id):
+    if person_id is None:
+        return None
+    person = User.objects.filter(pk=person_id).first()
+    if person is None:
+        raise ApiError(422, "That key person isn't on this setting's staff.", "invalid")
+    return person
+
+
+def _fields(payload, *, partial: bool) -> dict:
+    data = payload.dict(exclude_unset=partial)
+    fields = {k: v for k, v in data.items() if not k.endswith("_id")}
+    if "key_person_id" in data:
+        if data["key_person_id"] is None:
+            raise ApiError(422, "Every child needs a key person.", "invalid")
+        fields["key_person"] = _person(data["key_person_id"])
+    if "backup_key_person_id" in data:
+        fields["backup_key_person"] = _person(data["backup_key_person_id"])
+    return fields
+
+
+@router.post("/settings/{setting_id}/children", response={201: ChildOut})
+@api_access("session_leader")
+def child_create(request, setting_id: UUID, payload: ChildIn):
+    leader = leader_membership(request, setting_id)
+    try:
+        child = services.child_create(
+            setting=leader.setting,
+            created_by=request.user,
+            request=request,
+            **_fields(payload, partial=False),
+        )
+    except ValidationError as error:
+        raise ApiError(422, " ".join(error.messages), "invalid") from None
+    return Status(201, _child_out(child))
+
+
+@router.get("/children", response=ChildPage)
+@api_access("signed_in")
+def child_list(request):
+    children = (
+        selectors.children_visible_to(request.user)
+        .select_related("key_person")
+        .order_by("first_name", "last_name", "id")
+    )
+    rows, following = page(children, request)
+    return {"items": [_child_out(c) for c in rows], "next": following}
+
+
+@router.get("/children/{child_id}", response=ChildOut)
+@api_access("signed_in")
+def child_detail(request, child_id: str):
+    return _child_out(selectors.child_for(request.user, child_id))
+
+
+@router.patch("/children/{child_id}", response=ChildOut)
+@api_access("session_leader")
+def child_update(request, child_id: str, payload: ChildPatch):
+    child = selectors.child_for(request.user, child_id)
+    membership = membership_in(request.user, child.setting_id)
+    if membership is None or not membership.is_session_leader:
+        raise Forbidden(
+            "Only session leaders (the manager and deputy) can change a child's details."
+        )
+    try:
+        child = services.child_update(
+            child=child, updated_by=request.user, request=request, **_fields(payload, partial=True)
+        )
+    except ValidationError as error:
+        raise ApiError(422, " ".join(error.messages), "invalid") from None
+    return _child_out(child)
+
+
+@router.post("/children/{child_id}/parents", response={201: ParentInvitedOut})
+@api_access("staff")
+def parent_invite(request, child_id: str, payload: ParentIn):
+    child = selectors.child_for(request.user, child_id)
+    if not services.may_manage_parents(request.user, child):
+        raise Forbidden("Only session leaders and the child's key person can invite parents.")
+    if "@" not in payload.email or not payload.name.strip():
+        raise ApiError(422, "A name and a valid email address are needed.", "invalid")
+    invitation, _ = services.parent_invite(
+        child=child,
+        email=payload.email,
+        name=payload.name,
+        invited_by=request.user,
+        request=request,
+    )
+    person = invitation.person
+    return Status(
+        201, {"id": person.pk, "email": person.email, "name": person.name, "child_id": child.pk}
+    )

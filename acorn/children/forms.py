@@ -1,0 +1,36 @@
+from django import forms
+
+from acorn.children.models import Child
+from acorn.org.selectors import key_person_choices
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class ChildForm(forms.ModelForm):
+    class Meta:
+        model = Child
+        fields = [
+            "first_name",
+            "last_name",
+            "date_of_birth",
+            "start_date",
+            "key_person",
+            "backup_key_person",
+        ]
+        widgets = {"date_of_birth": DateInput(), "start_date": DateInput()}
+        labels = {"backup_key_person": "Back-up key person (optional)"}
+
+    def __init__(self, *args, setting, **kwargs):
+        super().__init__(*args, **kwargs)
+        people = key_person_choices(setting)
+        self.fields["key_person"].queryset = people
+        self.fields["backup_key_person"].queryset = people
+        self.fields["key_person"].empty_label = "Choose a key person"
+        self.fields["backup_key_person"].empty_label = "No back-up"
+
+
+class ParentInviteForm(forms.Form):
+    name = forms.CharField(label="Parent or carer's name", max_length=150)
+    email = forms.EmailField(label="Their email address")

@@ -1,0 +1,81 @@
+"""Every read of children that depends on who is asking.
+
+A staff member sees the children of the settings they work in; a parent sees the
+children they are linked to. Anything else does not exist for them (404). Later rules
+(suitability clearance, onboarding) plug in here.
+"""
+
+import uuid
+
+from django.db.models import Exists, OuterRef, Q
+from django.http import Http404
+
+from acorn.children.models import Child, ParentLink
+from acorn.org.models import Membership
+from acorn.org.selectors import membership_in
+
+
+def children_visible_to(user):
+    if not getattr(user, "is_authenticated", False):
+        return Child.objects.none()
+    as_staff = Exists(
+        Membership.objects.filter(user=user, is_active=True, setting=OuterRef("setting"))
+    )
+    as_parent = Exists(ParentLink.objects.filter(parent=user, child=OuterRef("pk")))
+    return Child.objects.filter(Q(as_staff) | Q(as_parent))
+
+
+def children_of_parent(user):
+    return Child.objects.filter(parent_links__parent=user).select_related("key_person")
+
+
+def child_for(user, child_id) -> Child:
+    """The child, if this person may know it exists; otherwise 404."""
+    try:
+        child_id = uuid.UUID(str(child_id))
+    except ValueError:
+        raise Http404("No such child.") from None
+    child = (
+        children_visible_to(user)
+        .select_related("setting", "key_person", "backup_key_person")
+        .filter(pk=child_id)
+        .first()
+    )
+    if child is None:
+        raise Http404("No such child.")
+    return child
+
+
+def is_staff_for(user, child) -> bool:
+    return membership_in(user, child.setting_id) is not None
+
+
+def linked_child_ids(user) -> set:
+    """The ids of the children this person is linked to as a parent (cached per request)."""
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    cached = getattr(user, "_acorn_child_ids", None)
+    if cached is None:
+        cached = set(ParentLink.objects.filter(parent=user).values_list("child_id", flat=True))
+        user._acorn_child_ids = cached
+    return cached
+
+
+def is_parent_of(user, child) -> bool:
+    return child.pk in linked_child_ids(user)
+
+
+def children_of_setting(setting, *, status=None, key_person=None, search=""):
+    """The setting's children for staff lists (the caller has checked membership)."""
+    children = Child.objects.filter(setting=setting).select_related("key_person")
+    if status:
+        children = children.filter(status=status)
+    if key_person is not None:
+        children = children.filter(Q(key_person=key_person) | Q(backup_key_person=key_person))
+    if search:
+        children = children.filter(Q(first_name__icontains=search) | Q(last_name__icontains=search))
+    return children.order_by("first_name", "last_name")
+
+
+def parents_of(child):
+    return ParentLink.objects.filter(child=child).select_related("parent").order_by("parent__name")

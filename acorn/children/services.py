@@ -1,0 +1,110 @@
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from acorn.accounts.models import Invitation
+from acorn.accounts.services import invitation_create
+from acorn.audit.services import audit_record
+from acorn.children.models import Child
+from acorn.org.models import Membership
+
+EDITABLE_FIELDS = (
+    "first_name",
+    "last_name",
+    "date_of_birth",
+    "start_date",
+    "key_person",
+    "backup_key_person",
+    "status",
+)
+
+
+def _check_staff_of(setting, person, label):
+    if person is None:
+        return
+    if not Membership.objects.filter(setting=setting, user=person, is_active=True).exists():
+        raise ValidationError({label: f"{person} is not on this setting's staff."})
+
+
+def _check_child(child: Child):
+    if not child.first_name.strip() or not child.last_name.strip():
+        raise ValidationError("A child needs a first name and a last name.")
+    if child.start_date < child.date_of_birth:
+        raise ValidationError({"start_date": "The start date can't be before the date of birth."})
+    _check_staff_of(child.setting, child.key_person, "key_person")
+    _check_staff_of(child.setting, child.backup_key_person, "backup_key_person")
+    if child.backup_key_person_id and child.backup_key_person_id == child.key_person_id:
+        raise ValidationError(
+            {
+                "backup_key_person": "The back-up key person must be someone other than the key person."
+            }
+        )
+
+
+@transaction.atomic
+def child_create(*, setting, created_by, request=None, **fields) -> Child:
+    child = Child(setting=setting, **{k: v for k, v in fields.items() if k in EDITABLE_FIELDS})
+    child.first_name = child.first_name.strip()
+    child.last_name = child.last_name.strip()
+    _check_child(child)
+    child.save()
+    audit_record(
+        action="child.create",
+        actor=created_by,
+        request=request,
+        setting_id=setting.pk,
+        child_id=child.pk,
+        object_type="child",
+        object_id=child.pk,
+    )
+    return child
+
+
+@transaction.atomic
+def child_update(*, child: Child, updated_by, request=None, **fields) -> Child:
+    changed = []
+    for name, value in fields.items():
+        if name not in EDITABLE_FIELDS:
+            raise ValidationError(f"{name} can't be changed here.")
+        if getattr(child, name) != value:
+            setattr(child, name, value)
+            changed.append(name)
+    if not changed:
+        return child
+    _check_child(child)
+    child.save()
+    audit_record(
+        action="child.update",
+        actor=updated_by,
+        request=request,
+        setting_id=child.setting_id,
+        child_id=child.pk,
+        object_type="child",
+        object_id=child.pk,
+        detail={"fields": changed},
+    )
+    return child
+
+
+def parent_invite(*, child: Child, email: str, name: str, invited_by, request=None):
+    return invitation_create(
+        setting=child.setting,
+        email=email,
+        name=name,
+        role=Invitation.Role.PARENT,
+        child=child,
+        invited_by=invited_by,
+        request=request,
+    )
+
+
+def may_manage_parents(user, child: Child) -> bool:
+    """Session leaders and the child's key people invite parents."""
+    from acorn.org.selectors import membership_in
+
+    membership = membership_in(user, child.setting_id)
+    if membership is None:
+        return False
+    return membership.is_session_leader or user.pk in (
+        child.key_person_id,
+        child.backup_key_person_id,
+    )

@@ -1,0 +1,150 @@
+"""The REST API (API.md): one NinjaAPI, bearer tokens, and the error shape
+`{"detail": "<sentence>", "code": "<machine code>"}` for every refusal."""
+
+import base64
+import binascii
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer
+
+from acorn.accounts.services import token_find_usable
+from acorn.core.policy import PolicyRefusal
+from acorn.org.selectors import current_membership
+
+STATUS_CODES = {
+    400: "invalid",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "invalid",
+    429: "throttled",
+}
+
+
+class ApiError(HttpError):
+    """An HttpError with an explicit machine code."""
+
+    def __init__(self, status_code: int, detail: str, code: str | None = None):
+        super().__init__(status_code, detail)
+        self.code = code or STATUS_CODES.get(status_code, "error")
+
+
+class BearerAuth(HttpBearer):
+    def authenticate(self, request, token):
+        api_token = token_find_usable(token)
+        if api_token is None:
+            return None
+        request.user = api_token.user
+        request.api_token = api_token
+        request.membership = current_membership(api_token.user)
+        return api_token.user
+
+
+api = NinjaAPI(
+    title="Acorn API",
+    version="1",
+    description="The Acorn learning journal API (see API.md).",
+    urls_namespace="api",
+    auth=BearerAuth(),
+    docs_url=None,
+)
+
+
+def error(request, status: int, detail: str, code: str):
+    return api.create_response(request, {"detail": detail, "code": code}, status=status)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request, exc):
+    return error(
+        request, 401, "Please sign in: the token is missing, expired or revoked.", "unauthenticated"
+    )
+
+
+@api.exception_handler(ApiError)
+def _api_error(request, exc):
+    return error(request, exc.status_code, str(exc), exc.code)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc):
+    return error(request, exc.status_code, str(exc), STATUS_CODES.get(exc.status_code, "error"))
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return error(request, 404, "Not found.", "not_found")
+
+
+@api.exception_handler(PolicyRefusal)
+def _refused(request, exc):
+    return error(request, exc.status, exc.detail, exc.code)
+
+
+@api.exception_handler(NinjaValidationError)
+def _invalid(request, exc):
+    problems = []
+    for item in exc.errors:
+        where = ".".join(str(part) for part in item.get("loc", [])[1:]) or "body"
+        problems.append(f"{where}: {item.get('msg', 'invalid')}")
+    return api.create_response(
+        request,
+        {
+            "detail": "Some of the data isn't valid. " + "; ".join(problems),
+            "code": "invalid",
+            "errors": exc.errors,
+        },
+        status=422,
+    )
+
+
+@api.exception_handler(DjangoValidationError)
+def _invalid_django(request, exc):
+    return error(request, 422, " ".join(exc.messages), "invalid")
+
+
+def api_access(rule: str):
+    """Declares who an endpoint is for, like the page decorators in core.access. The object
+    checks themselves happen in the selectors the endpoint calls."""
+
+    def decorator(func):
+        func.access_rule = rule
+        return func
+
+    return decorator
+
+
+def page(items, request, *, limit: int = 50):
+    """Slice a queryset into `{"items", "next"}` with an opaque cursor."""
+    cursor = request.GET.get("cursor")
+    offset = 0
+    if cursor:
+        try:
+            offset = int(base64.urlsafe_b64decode(cursor.encode()).decode().removeprefix("o:"))
+        except (ValueError, binascii.Error, UnicodeDecodeError):
+            raise ApiError(400, "That cursor isn't valid.", "invalid") from None
+    rows = list(items[offset : offset + limit + 1])
+    following = None
+    if len(rows) > limit:
+        following = base64.urlsafe_b64encode(f"o:{offset + limit}".encode()).decode()
+    return rows[:limit], following
+
+
+def register_routers():
+    from acorn.accounts.api import router as accounts_router
+    from acorn.children.api import router as children_router
+    from acorn.journal.api import router as journal_router
+    from acorn.org.api import router as org_router
+
+    for router in (accounts_router, org_router, children_router, journal_router):
+        api.add_router("", router)
+
+
+register_routers()

@@ -1,0 +1,11 @@
+def navigation(request):
+    """What the header needs: which setting, which role, whether this is a parent."""
+    membership = getattr(request, "membership", None)
+    user = getattr(request, "user", None)
+    is_parent = bool(user and user.is_authenticated and membership is None and user.is_parent)
+    return {
+        "membership": membership,
+        "is_session_leader": bool(membership and membership.is_session_leader),
+        "is_staff_member": membership is not None,
+        "is_parent_view": is_parent,
+    }

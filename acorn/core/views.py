@@ -1,0 +1,32 @@
+from django.shortcuts import redirect, render
+
+from acorn.children.selectors import children_of_parent
+from acorn.core.access import public, signed_in
+
+
+@signed_in
+def home(request):
+    """Staff start at their children list; a parent goes straight to their child."""
+    if request.membership is not None:
+        return redirect("children:list")
+    children = list(children_of_parent(request.user))
+    if len(children) == 1:
+        return redirect("journal:child", child_id=children[0].pk)
+    return render(request, "core/parent_home.html", {"children": children})
+
+
+@public
+def help_page(request):
+    return render(request, "core/help.html")
+
+
+def not_found(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def forbidden(request, exception=None):
+    return render(request, "403.html", {"refusal": None}, status=403)
+
+
+def server_error(request):
+    return render(request, "500.html", status=500)

@@ -1,0 +1,204 @@
+"""Demo data for trying Acorn: one setting, its team, eight children, parents and a dozen
+observations. Safe to run again: it does nothing if the demo setting exists."""
+
+from datetime import date, timedelta
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from acorn.accounts.models import User
+from acorn.children.models import Child, ParentLink
+from acorn.journal.models import Observation, ObservationChild
+from acorn.org.models import Membership, Setting
+
+DEMO_SETTING = "Oak Tree Pre-school (demo)"
+DEMO_PASSWORD = "acorn-demo-2026"
+
+STAFF = [
+    ("manager@demo.acorn.test", "Sam Patel", "manager"),
+    ("deputy@demo.acorn.test", "Jo Evans", "deputy"),
+    ("keyperson@demo.acorn.test", "Priya Shah", "practitioner"),
+    ("keyperson2@demo.acorn.test", "Tom Hughes", "practitioner"),
+    ("practitioner@demo.acorn.test", "Alex Green", "practitioner"),
+]
+
+# first, last, age in months, key person email, parent (email, name) or None
+CHILDREN = [
+    (
+        "Amara",
+        "Okafor",
+        40,
+        "keyperson@demo.acorn.test",
+        ("parent@demo.acorn.test", "Grace Okafor"),
+    ),
+    (
+        "Rose",
+        "O'Neill",
+        34,
+        "keyperson@demo.acorn.test",
+        ("parent2@demo.acorn.test", "Liam O'Neill"),
+    ),
+    (
+        "Will",
+        "Smith-Jones",
+        27,
+        "keyperson@demo.acorn.test",
+        ("parent3@demo.acorn.test", "Hannah Smith-Jones"),
+    ),
+    ("May", "Chen", 45, "keyperson2@demo.acorn.test", ("parent4@demo.acorn.test", "Wei Chen")),
+    (
+        "Oscar",
+        "Nowak",
+        38,
+        "keyperson2@demo.acorn.test",
+        ("parent5@demo.acorn.test", "Kasia Nowak"),
+    ),
+    (
+        "Isla",
+        "MacLeod",
+        30,
+        "keyperson2@demo.acorn.test",
+        ("parent6@demo.acorn.test", "Fiona MacLeod"),
+    ),
+    ("Yusuf", "Rahman", 50, "keyperson@demo.acorn.test", None),
+    ("Ella", "Brown", 24, "keyperson2@demo.acorn.test", None),
+]
+
+OBSERVATIONS = [
+    (
+        ["Amara"],
+        "Amara built a tall tower of ten blocks and counted them aloud, pointing to each one.",
+        ["M"],
+        1,
+    ),
+    (
+        ["Rose", "Amara"],
+        "Rose and Amara took turns pouring water between jugs, talking about 'full' and 'empty'.",
+        ["M", "CL"],
+        2,
+    ),
+    (
+        ["Will"],
+        "Will put on his own wellies for the first time and said 'I did it!'",
+        ["PD", "PSED"],
+        2,
+    ),
+    (["May"], "May drew a picture of her family and told me each person's name.", ["EAD", "CL"], 3),
+    (
+        ["Oscar", "Isla"],
+        "Oscar and Isla dug for worms in the garden and compared how long they were.",
+        ["UW", "M"],
+        4,
+    ),
+    (
+        ["Isla"],
+        "Isla sang 'Twinkle Twinkle' at circle time and did all the actions.",
+        ["EAD", "CL"],
+        5,
+    ),
+    (
+        ["Yusuf"],
+        "Yusuf recognised the letter Y in his name on the peg and found it on a book cover.",
+        ["L"],
+        6,
+    ),
+    (["Ella"], "Ella settled happily today and waved goodbye to Mum at the door.", ["PSED"], 7),
+    (
+        ["Amara"],
+        "Amara used scissors to cut along a straight line, holding them correctly.",
+        ["PD"],
+        8,
+    ),
+    (["Will", "Ella"], "Will shared the red car with Ella when she asked for a turn.", ["PSED"], 9),
+    (
+        ["May"],
+        "May asked why the ice melted in the sun and suggested putting it in the shade.",
+        ["UW", "CL"],
+        10,
+    ),
+    (
+        ["Oscar"],
+        "Oscar balanced along the low beam with his arms out, then jumped off with two feet.",
+        ["PD"],
+        12,
+    ),
+]
+
+
+def _months_ago(months: int) -> date:
+    today = timezone.localdate()
+    return today - timedelta(days=round(months * 30.44))
+
+
+class Command(BaseCommand):
+    help = "Load demo data (idempotent) and print the demo logins."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        if not Setting.objects.filter(name=DEMO_SETTING).exists():
+            self._create()
+            self.stdout.write("Demo data loaded.")
+        else:
+            self.stdout.write("Demo data already present; nothing added.")
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+        for email, name, role in STAFF:
+            self.stdout.write(f"  {role:<13} {email:<32} {name}")
+        self.stdout.write(
+            f"  {'parent':<13} {'parent@demo.acorn.test':<32} Grace Okafor (Amara's mum)"
+        )
+
+    def _user(self, email, name):
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            user = User.objects.create_user(email=email, name=name, password=DEMO_PASSWORD)
+        return user
+
+    def _create(self):
+        setting = Setting.objects.create(name=DEMO_SETTING)
+        people = {}
+        for email, name, role in STAFF:
+            people[email] = self._user(email, name)
+            Membership.objects.create(user=people[email], setting=setting, role=role)
+        children = {}
+        today = timezone.localdate()
+        for first, last, months, key_email, parent in CHILDREN:
+            child = Child.objects.create(
+                setting=setting,
+                first_name=first,
+                last_name=last,
+                date_of_birth=_months_ago(months),
+                start_date=today - timedelta(days=90),
+                key_person=people[key_email],
+                backup_key_person=people["deputy@demo.acorn.test"],
+            )
+            children[first] = child
+            if parent:
+                ParentLink.objects.create(parent=self._user(*parent), child=child)
+        authors = [
+            people["keyperson@demo.acorn.test"],
+            people["keyperson2@demo.acorn.test"],
+            people["practitioner@demo.acorn.test"],
+            people["manager@demo.acorn.test"],
+        ]
+        now = timezone.now()
+        for index, (names, text, areas, days_ago) in enumerate(OBSERVATIONS):
+            created = now - timedelta(days=days_ago)
+            observation = Observation.objects.create(
+                setting=setting,
+                author=authors[index % len(authors)],
+                text=text,
+                observed_on=today - timedelta(days=days_ago),
+                areas=areas,
+                status=Observation.Status.PUBLISHED,
+                created_at=created,
+                updated_at=created,
+                published_at=created,
+            )
+            for name in names:
+                ObservationChild.objects.create(
+                    observation=observation,
+                    child=children[name],
+                    observed_on=observation.observed_on,
+                    created_at=created,
+                )

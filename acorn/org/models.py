@@ -1,0 +1,54 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone as dj_timezone
+
+
+class Setting(models.Model):
+    """One pre-school or nursery: a tenant. Nothing crosses between settings."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=150)
+    timezone = models.CharField(max_length=64, default="Europe/London")
+    staff_idle_minutes = models.PositiveSmallIntegerField(default=15)
+    created_at = models.DateTimeField(default=dj_timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Membership(models.Model):
+    """A staff member's role in one setting."""
+
+    class Role(models.TextChoices):
+        MANAGER = "manager", "Manager"
+        DEPUTY = "deputy", "Deputy"
+        PRACTITIONER = "practitioner", "Practitioner"
+
+    SESSION_LEADER_ROLES = (Role.MANAGER, Role.DEPUTY)
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    setting = models.ForeignKey(Setting, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=16, choices=Role.choices)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=dj_timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "setting"], name="one_membership_per_setting")
+        ]
+        indexes = [models.Index(fields=["setting", "role"], name="membership_setting_role")]
+
+    def __str__(self):
+        return f"{self.user} ({self.get_role_display()}, {self.setting})"
+
+    @property
+    def is_session_leader(self) -> bool:
+        return self.role in self.SESSION_LEADER_ROLES

@@ -1,0 +1,234 @@
+"""Acorn settings: one module, read from the environment, closed by default.
+
+Variable names are fixed in API.md. Development needs ACORN_DEBUG=1; anything else is
+treated as production and refuses to start without a secret key.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env_flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+DEBUG = env_flag("ACORN_DEBUG")
+# The test suite runs on this same module; pytest is detected so a bare `pytest` works too.
+TESTING = env_flag("ACORN_TESTING") or "pytest" in sys.modules
+DATA_DIR = Path(os.environ.get("ACORN_DATA_DIR") or BASE_DIR / "var").resolve()
+
+SECRET_KEY = os.environ.get("ACORN_SECRET_KEY", "")
+if not SECRET_KEY:
+    if DEBUG or TESTING:
+        SECRET_KEY = "acorn-development-only-not-secret"  # noqa: S105
+    else:
+        raise ImproperlyConfigured(
+            "ACORN_SECRET_KEY must be set when ACORN_DEBUG is not 1. "
+            "Generate one with: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+        )
+
+ALLOWED_HOSTS = [
+    h.strip()
+    for h in os.environ.get("ACORN_ALLOWED_HOSTS", "localhost,127.0.0.1").split(",")
+    if h.strip()
+]
+if TESTING:
+    ALLOWED_HOSTS += ["testserver"]
+
+# Plain HTTP is only for a laptop or a test run: secure cookies and HSTS are on unless
+# ACORN_HTTPS=0 is given explicitly (the README's run command does so for localhost).
+HTTPS = env_flag("ACORN_HTTPS", default=not DEBUG)
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_tasks_db",
+    "acorn.core",
+    "acorn.audit",
+    "acorn.accounts",
+    "acorn.org",
+    "acorn.children",
+    "acorn.journal",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "acorn.accounts.middleware.SessionPolicyMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "acorn.core.middleware.PolicyRefusalMiddleware",
+]
+
+ROOT_URLCONF = "acorn.urls"
+WSGI_APPLICATION = "acorn.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "acorn" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.csp",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "acorn.core.context_processors.navigation",
+            ],
+        },
+    }
+]
+
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+DATABASES = {
+    "default": dj_database_url.config(
+        env="DATABASE_URL",
+        default=f"sqlite:///{DATA_DIR / 'acorn.sqlite3'}",
+        conn_max_age=60,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["acorn.accounts.backends.EmailBackend"]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+if TESTING:
+    # Argon2 is deliberately slow; tests that check hashing use it explicitly.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "Europe/London"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STORAGES = {
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(DATA_DIR / "media"), "base_url": None},
+    },
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG or TESTING
+
+# Sessions: staff sessions end when the browser closes and after inactivity
+# (A-2, the setting's idle timeout); parents stay signed in for two weeks.
+SESSION_COOKIE_AGE = 14 * 24 * 3600
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if HTTPS and not DEBUG:
+    SECURE_HSTS_SECONDS = 31536000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "blob:", "data:"],
+    "media-src": [CSP.SELF, "blob:"],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+}
+
+# Email: ACORN_EMAIL=outbox writes every message as a file (development, demo, tests).
+EMAIL_MODE = os.environ.get("ACORN_EMAIL", "outbox" if (DEBUG or TESTING) else "smtp")
+if EMAIL_MODE == "outbox":
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {"file_path": str(DATA_DIR / "outbox")},
+        }
+    }
+else:
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": os.environ.get("ACORN_SMTP_HOST", "localhost"),
+                "port": int(os.environ.get("ACORN_SMTP_PORT", "25")),
+                "username": os.environ.get("ACORN_SMTP_USER", ""),
+                "password": os.environ.get("ACORN_SMTP_PASSWORD", ""),
+                "use_tls": env_flag("ACORN_SMTP_TLS", default=True),
+            },
+        }
+    }
+DEFAULT_FROM_EMAIL = os.environ.get("ACORN_FROM_EMAIL", "Acorn <no-reply@acorn.localhost>")
+
+# Public address used in emailed links (invitations, password resets).
+ACORN_BASE_URL = os.environ.get("ACORN_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Background tasks: the database-backed worker by default; ACORN_TASKS=immediate runs
+# each task inside the request that enqueues it (tests and the simplest set-ups).
+TASKS_MODE = os.environ.get("ACORN_TASKS", "immediate" if TESTING else "worker")
+if TASKS_MODE == "immediate":
+    TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Accounts
+ACORN_INVITATION_DAYS = 7
+ACORN_API_TOKEN_HOURS = 12
+ACORN_STAFF_IDLE_MINUTES = 15  # default; each setting may choose its own
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {"acorn": {"level": "INFO"}},
+}

@@ -1,0 +1,18 @@
+from django.urls import include, path
+
+from acorn.core import views as core_views
+from acorn.core.api import api
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("help/", core_views.help_page, name="help"),
+    path("api/v1/", api.urls),
+    path("", include("acorn.accounts.urls")),
+    path("children/", include("acorn.children.urls")),
+    path("", include("acorn.journal.urls")),
+    path("", include("acorn.org.urls")),
+]
+
+handler403 = core_views.forbidden
+handler404 = core_views.not_found
+handler500 = core_views.server_error

@@ -1,0 +1,3 @@
+import os
+
+os.environ.setdefault("ACORN_TESTING", "1")
