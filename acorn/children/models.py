@@ -37,6 +37,9 @@ class Child(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(key_person=models.F("backup_key_person")),
                 name="backup_differs_from_key_person",
+                violation_error_message=(
+                    "The back-up key person must be someone other than the key person."
+                ),
             )
         ]
         indexes = [
