@@ -5,7 +5,12 @@ from acorn.org.selectors import key_person_choices
 
 
 class DateInput(forms.DateInput):
+    """A native date picker; it needs ISO dates whatever the language."""
+
     input_type = "date"
+
+    def __init__(self, attrs=None, format="%Y-%m-%d"):  # noqa: A002
+        super().__init__(attrs, format=format)
 
 
 class ChildForm(forms.ModelForm):
@@ -20,7 +25,7 @@ class ChildForm(forms.ModelForm):
             "backup_key_person",
         ]
         widgets = {"date_of_birth": DateInput(), "start_date": DateInput()}
-        labels = {"backup_key_person": "Back-up key person (optional)"}
+        labels = {"backup_key_person": "Back-up key person"}
 
     def __init__(self, *args, setting, **kwargs):
         super().__init__(*args, **kwargs)

@@ -16,7 +16,7 @@ class ObservationForm(forms.Form):
         error_messages={"required": "Write what you saw."},
     )
     observed_on = forms.DateField(
-        label="Date observed", widget=forms.DateInput(attrs={"type": "date"})
+        label="Date observed", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     areas = forms.MultipleChoiceField(
         label="Areas of learning",
@@ -25,7 +25,7 @@ class ObservationForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     next_steps = forms.CharField(
-        label="Next steps (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label="Next steps", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
     def __init__(self, *args, children, **kwargs):
