@@ -7,6 +7,7 @@ from django.utils import timezone
 from acorn.audit.services import audit_record
 from acorn.children.selectors import linked_child_ids
 from acorn.journal.models import AREAS_OF_LEARNING, Observation, ObservationChild
+from acorn.org.rules import observation_supervisor
 from acorn.org.selectors import membership_in
 
 MAX_TEXT = 20_000
@@ -47,7 +48,9 @@ def observation_create(
     if len(settings_ids) != 1:
         raise ValidationError({"children": "All children must be from the same setting."})
     setting_id = settings_ids.pop()
+    supervisor = None
     if membership_in(author, setting_id) is not None:
+        supervisor = observation_supervisor(author=author, setting_id=setting_id)
         status = Observation.Status.PUBLISHED if publish else Observation.Status.DRAFT
         by_parent = False
     elif all(child.pk in linked_child_ids(author) for child in children):
@@ -65,6 +68,7 @@ def observation_create(
         next_steps=(next_steps or "").strip(),
         status=status,
         by_parent=by_parent,
+        supervisor=supervisor,
         created_at=now,
         updated_at=now,
         published_at=now if status == Observation.Status.PUBLISHED else None,

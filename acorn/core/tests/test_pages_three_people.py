@@ -38,8 +38,9 @@ def test_child_profile_page(world, web):
 
 
 def test_observation_page(world, web):
-    obs = f.observation(author=world.key_person, children=[world.child, world.other_child],
-                        text="Den building.")
+    obs = f.observation(
+        author=world.key_person, children=[world.child, world.other_child], text="Den building."
+    )
     path = f"/observations/{obs.pk}/"
     parent_view = web(world.parent).get(path).content.decode()
     assert "Den building." in parent_view and "Yasmin" not in parent_view
@@ -65,8 +66,13 @@ def test_children_list_filters(world, web):
 
 
 def test_add_child_page(world, web):
-    data = {"first_name": "Rose", "last_name": "O'Neill", "date_of_birth": "2023-02-01",
-            "start_date": "2025-09-01", "key_person": str(world.key_person.pk)}
+    data = {
+        "first_name": "Rose",
+        "last_name": "O'Neill",
+        "date_of_birth": "2023-02-01",
+        "start_date": "2025-09-01",
+        "key_person": str(world.key_person.pk),
+    }
     response = web(world.manager).post("/children/new", data)
     assert response.status_code == 302
     assert Child.objects.filter(first_name="Rose", setting=world.setting_a).exists()
@@ -79,9 +85,15 @@ def test_add_child_page(world, web):
 
 
 def test_add_child_form_errors_keep_what_was_typed(world, web):
-    response = web(world.manager).post("/children/new", {
-        "first_name": "Rose", "last_name": "", "date_of_birth": "not a date",
-        "key_person": str(world.key_person.pk)})
+    response = web(world.manager).post(
+        "/children/new",
+        {
+            "first_name": "Rose",
+            "last_name": "",
+            "date_of_birth": "not a date",
+            "key_person": str(world.key_person.pk),
+        },
+    )
     page = response.content.decode()
     assert response.status_code == 200
     assert "There is a problem" in page and 'value="Rose"' in page
@@ -89,9 +101,14 @@ def test_add_child_form_errors_keep_what_was_typed(world, web):
 
 def test_edit_child_page(world, web):
     path = f"/children/{world.child.pk}/edit"
-    data = {"first_name": "Xander", "last_name": "Young-Smith", "date_of_birth": "2023-03-01",
-            "start_date": "2025-09-01", "key_person": str(world.key_person.pk),
-            "backup_key_person": str(world.key_person.pk)}
+    data = {
+        "first_name": "Xander",
+        "last_name": "Young-Smith",
+        "date_of_birth": "2023-03-01",
+        "start_date": "2025-09-01",
+        "key_person": str(world.key_person.pk),
+        "backup_key_person": str(world.key_person.pk),
+    }
     response = web(world.manager).post(path, data)
     assert response.status_code == 200
     assert "someone other than the key person" in response.content.decode()
@@ -119,24 +136,34 @@ def test_new_observation_page(world, web):
     client = web(world.key_person)
     page = client.get("/observations/new").content.decode()
     assert "Xander" in page and "Zoe" not in page
-    response = client.post("/observations/new", {
-        "children": [str(world.child.pk), str(world.other_child.pk)],
-        "text": "Played shops.", "observed_on": date.today().isoformat(), "areas": ["M"],
-        "action": "publish"})
+    response = client.post(
+        "/observations/new",
+        {
+            "children": [str(world.child.pk), str(world.other_child.pk)],
+            "text": "Played shops.",
+            "observed_on": date.today().isoformat(),
+            "areas": ["M"],
+            "action": "publish",
+        },
+    )
     assert response.status_code == 302
     obs = Observation.objects.get()
     assert obs.status == "published" and obs.children.count() == 2
     assert web(world.parent).get("/observations/new").status_code == 403
     # Another setting's staff cannot pick this setting's children.
-    response = web(world.other_manager).post("/observations/new", {
-        "children": [str(world.child.pk)], "text": "x", "observed_on": date.today().isoformat()})
+    response = web(world.other_manager).post(
+        "/observations/new",
+        {"children": [str(world.child.pk)], "text": "x", "observed_on": date.today().isoformat()},
+    )
     assert response.status_code == 200
     assert Observation.objects.count() == 1
 
 
 def test_new_observation_errors_keep_the_text(world, web):
-    response = web(world.key_person).post("/observations/new", {
-        "text": "Half-written note about painting", "observed_on": date.today().isoformat()})
+    response = web(world.key_person).post(
+        "/observations/new",
+        {"text": "Half-written note about painting", "observed_on": date.today().isoformat()},
+    )
     page = response.content.decode()
     assert "Choose at least one child" in page
     assert "Half-written note about painting" in page
@@ -144,8 +171,15 @@ def test_new_observation_errors_keep_the_text(world, web):
 
 def test_draft_and_publish_pages(world, web):
     client = web(world.key_person)
-    client.post("/observations/new", {"children": [str(world.child.pk)], "text": "Draft one",
-                                      "observed_on": date.today().isoformat(), "action": "draft"})
+    client.post(
+        "/observations/new",
+        {
+            "children": [str(world.child.pk)],
+            "text": "Draft one",
+            "observed_on": date.today().isoformat(),
+            "action": "draft",
+        },
+    )
     obs = Observation.objects.get()
     assert obs.status == "draft"
     assert "Draft one" in client.get("/observations/drafts").content.decode()
@@ -164,8 +198,12 @@ def test_staff_page_and_role_change(world, web):
     assert web(world.key_person).get("/staff/").status_code == 403
     assert web(world.parent).get("/staff/").status_code == 403
     membership = world.key_person.memberships.get()
-    assert web(world.other_manager).post(f"/staff/{membership.pk}/role",
-                                         {"role": "deputy"}).status_code == 404
+    assert (
+        web(world.other_manager)
+        .post(f"/staff/{membership.pk}/role", {"role": "deputy"})
+        .status_code
+        == 404
+    )
     web(world.manager).post(f"/staff/{membership.pk}/role", {"role": "deputy"})
     membership.refresh_from_db()
     assert membership.role == "deputy"
@@ -180,8 +218,9 @@ def test_the_last_manager_cannot_be_demoted(world, web):
 
 def test_staff_invite_page(world, web, mailoutbox, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        response = web(world.manager).post("/staff/", {"name": "Dee Deputy",
-                                                       "email": "dee@a.test", "role": "deputy"})
+        response = web(world.manager).post(
+            "/staff/", {"name": "Dee Deputy", "email": "dee@a.test", "role": "deputy"}
+        )
     assert response.status_code == 302
     assert "Join Acorn Tree Nursery" in mailoutbox[0].subject
 
@@ -192,8 +231,13 @@ def test_home_sends_each_person_to_their_start(world, web):
 
 
 def test_public_pages(db, client):
-    for path in ("/sign-in/", "/help/", "/password-reset/", "/password-reset/sent/",
-                 "/password-reset/done/"):
+    for path in (
+        "/sign-in/",
+        "/help/",
+        "/password-reset/",
+        "/password-reset/sent/",
+        "/password-reset/done/",
+    ):
         assert client.get(path).status_code == 200, path
     assert client.get("/children/").url.startswith("/sign-in/")
 

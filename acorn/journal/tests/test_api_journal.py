@@ -8,14 +8,20 @@ from acorn.journal.models import Observation
 
 
 def _obs(world, **extra):
-    return {"children": [str(world.child.pk)], "text": "Xander stacked five cups.",
-            "observed_on": date.today().isoformat(), "areas": ["M", "PD"], "publish": True,
-            **extra}
+    return {
+        "children": [str(world.child.pk)],
+        "text": "Xander stacked five cups.",
+        "observed_on": date.today().isoformat(),
+        "areas": ["M", "PD"],
+        "publish": True,
+        **extra,
+    }
 
 
 def test_staff_publish_an_observation_for_two_children(world, api):
-    response = api(world.key_person).post("/observations", _obs(
-        world, children=[str(world.child.pk), str(world.other_child.pk)]))
+    response = api(world.key_person).post(
+        "/observations", _obs(world, children=[str(world.child.pk), str(world.other_child.pk)])
+    )
     assert response.status_code == 201
     body = response.json()
     assert body["status"] == "published"
@@ -45,8 +51,9 @@ def test_parent_contribution_is_pending_and_private(world, api):
 
 
 def test_parent_cannot_write_about_another_child(world, api):
-    response = api(world.parent).post("/observations", _obs(
-        world, children=[str(world.other_child.pk)]))
+    response = api(world.parent).post(
+        "/observations", _obs(world, children=[str(world.other_child.pk)])
+    )
     assert response.status_code == 422
     assert Observation.objects.count() == 0
 
@@ -54,8 +61,9 @@ def test_parent_cannot_write_about_another_child(world, api):
 def test_staff_cannot_write_about_another_settings_child(world, api):
     response = api(world.other_manager).post("/observations", _obs(world))
     assert response.status_code == 422
-    response = api(world.manager).post("/observations", _obs(
-        world, children=[str(world.child.pk), str(world.far_child.pk)]))
+    response = api(world.manager).post(
+        "/observations", _obs(world, children=[str(world.child.pk), str(world.far_child.pk)])
+    )
     assert response.status_code == 422
     assert Observation.objects.count() == 0
 
@@ -76,8 +84,16 @@ def test_journal_three_people(world, api):
     path = f"/children/{world.child.pk}/journal"
     items = api(world.parent).get(path).json()["items"]
     assert [i["text"] for i in items] == ["Painted a sun."]
-    assert set(items[0]) >= {"id", "children", "text", "observed_on", "areas", "media",
-                             "status", "author_id"}
+    assert set(items[0]) >= {
+        "id",
+        "children",
+        "text",
+        "observed_on",
+        "areas",
+        "media",
+        "status",
+        "author_id",
+    }
     assert api(world.other_parent).get(path).status_code == 404
     assert api(world.other_manager).get(path).status_code == 404
     oid = items[0]["id"]
@@ -88,8 +104,12 @@ def test_journal_three_people(world, api):
 def test_journal_is_newest_first(world, api):
     today = date.today()
     for days, text in [(3, "old"), (0, "newest"), (1, "middle")]:
-        f.observation(author=world.key_person, children=[world.child], text=text,
-                      observed_on=today - timedelta(days=days))
+        f.observation(
+            author=world.key_person,
+            children=[world.child],
+            text=text,
+            observed_on=today - timedelta(days=days),
+        )
     items = api(world.parent).get(f"/children/{world.child.pk}/journal").json()["items"]
     assert [i["text"] for i in items] == ["newest", "middle", "old"]
 
