@@ -22,7 +22,9 @@ DESKTOP = {"width": 1366, "height": 900}
 def browser():
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI"):
-            pytest.fail("Debian Chromium is missing at /usr/bin/chromium (apt-get install chromium).")
+            pytest.fail(
+                "Debian Chromium is missing at /usr/bin/chromium (apt-get install chromium)."
+            )
         pytest.skip("Debian Chromium is not installed (apt-get install chromium).")
     from playwright.sync_api import sync_playwright
 
