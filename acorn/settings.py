@@ -66,6 +66,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "acorn.core.middleware.UploadSizeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -219,6 +220,44 @@ if TASKS_MODE == "immediate":
     TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Media (J-3). Limits are documented in the README; each can be set from the environment.
+MB = 1024 * 1024
+ACORN_MEDIA_LIMITS = {
+    "max_photo_bytes": int(os.environ.get("ACORN_MAX_PHOTO_MB", "30")) * MB,
+    "max_video_bytes": int(os.environ.get("ACORN_MAX_VIDEO_MB", "500")) * MB,
+    "max_photo_pixels": int(os.environ.get("ACORN_MAX_PHOTO_MEGAPIXELS", "50")) * 1_000_000,
+    "max_video_seconds": float(os.environ.get("ACORN_MAX_VIDEO_SECONDS", "600")),
+}
+# How media bytes leave the server: "stream" (through Django, the default), "accel"
+# (nginx X-Accel-Redirect to an internal location) or "signed" (a short-lived signed URL
+# on S3-compatible storage). Every request is authorised first, whichever is used.
+ACORN_MEDIA_DELIVERY = os.environ.get("ACORN_MEDIA_DELIVERY", "stream")
+ACORN_MEDIA_ACCEL_PREFIX = os.environ.get("ACORN_MEDIA_ACCEL_PREFIX", "/protected-media/")
+ACORN_MEDIA_SIGNED_SECONDS = 60
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * MB
+FILE_UPLOAD_TEMP_DIR = str(DATA_DIR / "uploads")
+Path(FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
+
+# S3-compatible object storage for media at scale (django-storages). Files stay private:
+# no public ACL, and URLs are signed and short-lived.
+if os.environ.get("ACORN_S3_BUCKET"):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["ACORN_S3_BUCKET"],
+            "endpoint_url": os.environ.get("ACORN_S3_ENDPOINT") or None,
+            "region_name": os.environ.get("ACORN_S3_REGION") or None,
+            "access_key": os.environ.get("ACORN_S3_ACCESS_KEY") or None,
+            "secret_key": os.environ.get("ACORN_S3_SECRET_KEY") or None,
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": 60,
+            "file_overwrite": False,
+            "location": os.environ.get("ACORN_S3_PREFIX", ""),
+        },
+    }
 
 # Accounts
 ACORN_INVITATION_DAYS = 7

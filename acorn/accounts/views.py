@@ -120,7 +120,13 @@ def account(request):
                     "Your password has been changed. Any other devices have been signed out.",
                 )
                 return redirect("account")
-    return render(request, "accounts/account.html", {"form": form})
+    from acorn.journal.notifications import wants_email
+
+    return render(
+        request,
+        "accounts/account.html",
+        {"form": form, "email_on_publish": wants_email(request.user)},
+    )
 
 
 @signed_in

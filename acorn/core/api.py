@@ -4,6 +4,7 @@
 import base64
 import binascii
 
+from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from ninja import NinjaAPI
@@ -103,6 +104,11 @@ def _invalid(request, exc):
         },
         status=422,
     )
+
+
+@api.exception_handler(PermissionDenied)
+def _permission_denied(request, exc):
+    return error(request, 403, str(exc) or "You can't do that.", "forbidden")
 
 
 @api.exception_handler(DjangoValidationError)

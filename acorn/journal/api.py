@@ -1,13 +1,20 @@
-from datetime import date
+from datetime import date, datetime
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from ninja import Router, Schema, Status
+from ninja import File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
 
 from acorn.audit.services import audit_record
-from acorn.children.selectors import child_for, children_visible_to
+from acorn.children.models import Child
+from acorn.children.selectors import child_for, children_visible_to, linked_child_ids
 from acorn.core.api import ApiError, api_access, page
-from acorn.journal import selectors, services
+from acorn.core.policy import Forbidden
+from acorn.journal import delivery, selectors, services
+from acorn.journal.media import media_upload, too_large_for_any_media
+from acorn.journal.models import MediaItem
+from acorn.media_processing import MediaRejected
+from acorn.org.selectors import membership_in
 
 router = Router(tags=["journal"])
 
@@ -19,7 +26,7 @@ class MediaRef(Schema):
 
 class ObservationIn(Schema):
     children: list[UUID]
-    text: str
+    text: str = ""
     observed_on: date
     areas: list[str] = []
     next_steps: str = ""
@@ -27,8 +34,24 @@ class ObservationIn(Schema):
     publish: bool = False
 
 
+class ObservationPatch(Schema):
+    children: list[UUID] | None = None
+    text: str | None = None
+    observed_on: date | None = None
+    areas: list[str] | None = None
+    next_steps: str | None = None
+    media: list[MediaRef] | None = None
+    publish: bool | None = None
+
+
 class MediaOut(Schema):
     id: UUID
+    kind: str
+    status: str
+    width: int | None = None
+    height: int | None = None
+    duration: float | None = None
+    message: str | None = None
 
 
 class ObservationOut(Schema):
@@ -41,6 +64,7 @@ class ObservationOut(Schema):
     media: list[MediaOut]
     status: str
     author_id: UUID | None
+    rejection_reason: str | None = None
 
 
 class ObservationPage(Schema):
@@ -48,7 +72,44 @@ class ObservationPage(Schema):
     next: str | None
 
 
+class RejectIn(Schema):
+    reason: str
+
+
+class CommentIn(Schema):
+    text: str
+    child: UUID | None = None
+
+
+class CommentOut(Schema):
+    id: UUID
+    author_id: UUID | None
+    text: str
+    created_at: datetime
+    child: UUID | None = None
+
+
+class CommentPage(Schema):
+    items: list[CommentOut]
+    next: str | None
+
+
+def media_out(item: MediaItem) -> dict:
+    return {
+        "id": item.pk,
+        "kind": item.kind,
+        "status": item.status,
+        "width": item.width,
+        "height": item.height,
+        "duration": item.duration,
+        "message": item.failure_message or None,
+    }
+
+
 def observation_out(user, observation) -> dict:
+    visible_media = getattr(observation, "visible_media", None)
+    if visible_media is None:
+        visible_media = list(selectors.media_visible_to(user).filter(observation=observation))
     return {
         "id": observation.pk,
         "children": [child.pk for child in selectors.children_shown_to(user, observation)],
@@ -56,37 +117,112 @@ def observation_out(user, observation) -> dict:
         "observed_on": observation.observed_on,
         "areas": observation.areas,
         "next_steps": observation.next_steps,
-        "media": [],
+        "media": [media_out(item) for item in visible_media],
         "status": observation.status,
         "author_id": observation.author_id,
+        "rejection_reason": observation.rejection_reason or None,
     }
+
+
+def _children(user, ids) -> list[Child]:
+    visible = {c.pk: c for c in children_visible_to(user).filter(pk__in=ids)}
+    if len(visible) != len(set(ids)):
+        raise ApiError(422, "Choose one or more children you may write about.", "invalid")
+    return [visible[i] for i in dict.fromkeys(ids)]
+
+
+def _media_choices(user, refs) -> list[services.MediaChoice]:
+    ids = [ref.id for ref in refs]
+    items = {m.pk: m for m in selectors.media_visible_to(user).filter(pk__in=ids)}
+    if len(items) != len(set(ids)):
+        raise ApiError(
+            422, "One of those photos or videos doesn't exist or isn't yours.", "invalid"
+        )
+    appear_ids = {cid for ref in refs for cid in ref.appears or []}
+    appear = {c.pk: c for c in children_visible_to(user).filter(pk__in=appear_ids)}
+    if len(appear) != len(appear_ids):
+        raise ApiError(422, "Someone tagged in a photo isn't a child you may see.", "invalid")
+    return [
+        services.MediaChoice(
+            media=items[ref.id],
+            appears=[appear[c] for c in ref.appears] if ref.appears is not None else None,
+        )
+        for ref in refs
+    ]
+
+
+def _invalid(error: ValidationError):
+    return ApiError(422, " ".join(error.messages), "invalid")
+
+
+@router.post("/media", response={201: MediaOut})
+@api_access("signed_in")
+def media_create(request, file: File[UploadedFile], child: Form[UUID | None] = None):
+    """Upload one photo or video (multipart field `file`). It is checked by content and
+    processed in the background: poll GET /media/{id} until `status` is `ready`."""
+    if child is not None:
+        setting = child_for(request.user, child).setting
+    elif request.membership is not None:
+        setting = request.membership.setting
+    else:
+        own = Child.objects.filter(pk__in=linked_child_ids(request.user)).select_related("setting")
+        settings_of_children = {c.setting_id: c.setting for c in own}
+        if len(settings_of_children) != 1:
+            raise ApiError(422, "Say which child this is for (form field `child`).", "invalid")
+        setting = next(iter(settings_of_children.values()))
+    try:
+        item = media_upload(
+            uploader=request.user, setting=setting, uploaded_file=file, request=request
+        )
+    except MediaRejected as refusal:
+        status = 413 if refusal.code in ("too_large", "too_many_pixels", "too_long") else 415
+        raise ApiError(status, refusal.message) from None
+    item.refresh_from_db()
+    return Status(201, media_out(item))
+
+
+@router.get("/media/{media_id}", response=MediaOut)
+@api_access("signed_in")
+def media_detail(request, media_id: str):
+    return media_out(selectors.media_for(request.user, media_id))
+
+
+@router.get("/media/{media_id}/content", response={200: None})
+@api_access("signed_in")
+def media_content(request, media_id: str, rendition: str = "display"):
+    """The bytes of one rendition: `thumb`, `display`, `poster` (videos) or `original`
+    (staff only). Served inline and never cached."""
+    if rendition not in delivery.RENDITIONS:
+        raise ApiError(422, "rendition must be thumb, display, poster or original.", "invalid")
+    item = selectors.media_for(request.user, media_id, rendition=rendition)
+    try:
+        return delivery.media_response(request, item, rendition)
+    except delivery.NotReady:
+        if item.status == MediaItem.Status.FAILED:
+            raise ApiError(409, item.failure_message, "media_failed") from None
+        raise ApiError(
+            409, "This is still being processed. Try again shortly.", "conflict"
+        ) from None
 
 
 @router.post("/observations", response={201: ObservationOut})
 @api_access("signed_in")
 def observation_create(request, payload: ObservationIn):
-    if payload.media:
-        raise ApiError(
-            422,
-            "Photos and videos can't be attached yet: media uploads are still being built.",
-            "invalid",
-        )
-    visible = {c.pk: c for c in children_visible_to(request.user).filter(pk__in=payload.children)}
-    if not payload.children or len(visible) != len(set(payload.children)):
-        raise ApiError(422, "Choose one or more children you may write about.", "invalid")
+    children = _children(request.user, payload.children)
     try:
         observation = services.observation_create(
             author=request.user,
-            children=list(visible.values()),
+            children=children,
             text=payload.text,
             observed_on=payload.observed_on,
             areas=payload.areas,
             next_steps=payload.next_steps,
             publish=payload.publish,
+            media=_media_choices(request.user, payload.media),
             request=request,
         )
     except ValidationError as error:
-        raise ApiError(422, " ".join(error.messages), "invalid") from None
+        raise _invalid(error) from None
     observation = selectors.observation_for(request.user, observation.pk)
     return Status(201, observation_out(request.user, observation))
 
@@ -105,6 +241,77 @@ def observation_detail(request, observation_id: str):
     return observation_out(request.user, observation)
 
 
+def _staff_observation(request, observation_id):
+    observation = selectors.observation_for(request.user, observation_id)
+    if membership_in(request.user, observation.setting_id) is None:
+        raise Forbidden("Only staff of the setting can do this.")
+    return observation
+
+
+@router.patch("/observations/{observation_id}", response=ObservationOut)
+@api_access("staff")
+def observation_update(request, observation_id: str, payload: ObservationPatch):
+    observation = _staff_observation(request, observation_id)
+    data = payload.dict(exclude_unset=True)
+    fields = {k: v for k, v in data.items() if k not in ("children", "media") and v is not None}
+    try:
+        services.observation_update(
+            observation=observation,
+            editor=request.user,
+            request=request,
+            children=_children(request.user, data["children"]) if data.get("children") else None,
+            media=_media_choices(request.user, payload.media)
+            if payload.media is not None
+            else None,
+            **fields,
+        )
+    except ValidationError as error:
+        raise _invalid(error) from None
+    observation = selectors.observation_for(request.user, observation.pk)
+    return observation_out(request.user, observation)
+
+
+@router.delete("/observations/{observation_id}", response={204: None})
+@api_access("staff")
+def observation_delete(request, observation_id: str):
+    observation = _staff_observation(request, observation_id)
+    services.observation_delete(observation=observation, deleted_by=request.user, request=request)
+    return Status(204, None)
+
+
+@router.post("/observations/{observation_id}/approve", response=ObservationOut)
+@api_access("staff")
+def contribution_approve(request, observation_id: str):
+    observation = _staff_observation(request, observation_id)
+    try:
+        services.contribution_approve(
+            observation=observation, approved_by=request.user, request=request
+        )
+    except ValidationError as error:
+        raise ApiError(409, " ".join(error.messages), "conflict") from None
+    observation = selectors.observation_for(request.user, observation.pk)
+    return observation_out(request.user, observation)
+
+
+@router.post("/observations/{observation_id}/reject", response=ObservationOut)
+@api_access("staff")
+def contribution_reject(request, observation_id: str, payload: RejectIn):
+    observation = _staff_observation(request, observation_id)
+    if not payload.reason.strip():
+        raise ApiError(422, "Please give the parent a reason.", "invalid")
+    try:
+        services.contribution_reject(
+            observation=observation,
+            rejected_by=request.user,
+            reason=payload.reason,
+            request=request,
+        )
+    except ValidationError as error:
+        raise ApiError(409, " ".join(error.messages), "conflict") from None
+    observation = selectors.observation_for(request.user, observation.pk)
+    return observation_out(request.user, observation)
+
+
 @router.get("/children/{child_id}/journal", response=ObservationPage)
 @api_access("signed_in")
 def child_journal(request, child_id: str):
@@ -119,3 +326,46 @@ def child_journal(request, child_id: str):
         object_id=child.pk,
     )
     return {"items": [observation_out(request.user, o) for o in rows], "next": following}
+
+
+def comment_out(comment) -> dict:
+    return {
+        "id": comment.pk,
+        "author_id": comment.author_id,
+        "text": comment.text,
+        "created_at": comment.created_at,
+        "child": comment.child_id,
+    }
+
+
+@router.post("/observations/{observation_id}/comments", response={201: CommentOut})
+@api_access("signed_in")
+def comment_create(request, observation_id: str, payload: CommentIn):
+    observation = selectors.observation_for(request.user, observation_id)
+    child = child_for(request.user, payload.child) if payload.child else None
+    try:
+        comment = services.comment_add(
+            observation=observation,
+            author=request.user,
+            text=payload.text,
+            child=child,
+            request=request,
+        )
+    except ValidationError as error:
+        raise _invalid(error) from None
+    return Status(201, comment_out(comment))
+
+
+@router.get("/observations/{observation_id}/comments", response=CommentPage)
+@api_access("signed_in")
+def comment_list(request, observation_id: str):
+    observation = selectors.observation_for(request.user, observation_id)
+    rows, following = page(selectors.comments_for(request.user, observation), request, limit=200)
+    return {"items": [comment_out(c) for c in rows], "next": following}
+
+
+def upload_too_large(request) -> bool:
+    try:
+        return too_large_for_any_media(int(request.META.get("CONTENT_LENGTH") or 0))
+    except ValueError:
+        return False

@@ -11,9 +11,9 @@ class ObservationForm(forms.Form):
     )
     text = forms.CharField(
         label="What happened?",
-        widget=forms.Textarea(attrs={"rows": 6}),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
         max_length=20_000,
-        error_messages={"required": "Write what you saw."},
     )
     observed_on = forms.DateField(
         label="Date observed", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -27,6 +27,8 @@ class ObservationForm(forms.Form):
     next_steps = forms.CharField(
         label="Next steps", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+    media_ids = forms.CharField(required=False, widget=forms.HiddenInput)
+    client_ref = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
     def __init__(self, *args, children, **kwargs):
         super().__init__(*args, **kwargs)
@@ -36,3 +38,59 @@ class ObservationForm(forms.Form):
 
     def chosen_children(self):
         return [self.children_by_id[pk] for pk in self.cleaned_data["children"]]
+
+    def chosen_media_ids(self) -> list[str]:
+        return [m for m in (self.cleaned_data.get("media_ids") or "").split(",") if m.strip()]
+
+
+class ContributionForm(forms.Form):
+    text = forms.CharField(
+        label="What did your child do?",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=20_000,
+    )
+    observed_on = forms.DateField(
+        label="When was it?", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    media_ids = forms.CharField(required=False, widget=forms.HiddenInput)
+    client_ref = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["observed_on"].initial = timezone.localdate()
+
+    def chosen_media_ids(self) -> list[str]:
+        return [m for m in (self.cleaned_data.get("media_ids") or "").split(",") if m.strip()]
+
+
+class ObservationEditForm(forms.Form):
+    text = forms.CharField(label="What happened?", required=False, widget=forms.Textarea)
+    observed_on = forms.DateField(
+        label="Date observed", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    areas = forms.MultipleChoiceField(
+        label="Areas of learning",
+        required=False,
+        choices=list(AREAS_OF_LEARNING.items()),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    next_steps = forms.CharField(label="Next steps", required=False, widget=forms.Textarea)
+
+
+class CommentForm(forms.Form):
+    text = forms.CharField(label="Your reply", widget=forms.Textarea(attrs={"rows": 3}))
+    child = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason (the parent will see this)", widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ReviewForm(forms.Form):
+    feedback = forms.CharField(
+        label="Feedback for the author", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    discuss = forms.BooleanField(label="Discuss at the next staff meeting", required=False)

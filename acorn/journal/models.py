@@ -46,14 +46,45 @@ class Observation(models.Model):
         related_name="+",
     )
     by_parent = models.BooleanField(default=False)
+    # Set by the capture page: a retried or double submit finds the entry already made.
+    client_ref = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001 - NULLs never collide
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     published_at = models.DateTimeField(null=True, blank=True)
+    # Parent contributions: who decided, when, and the reason the parent sees if rejected.
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    rejection_reason = models.TextField(blank=True)
+    # J-6 review by session leaders.
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_feedback = models.TextField(blank=True)
+    discuss_at_meeting = models.BooleanField(default=False)
+    discussed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [
             models.Index(fields=["setting", "status", "-created_at"], name="obs_setting_status"),
             models.Index(fields=["author", "status"], name="obs_author_status"),
+            models.Index(fields=["setting", "reviewed_at", "status"], name="obs_review"),
+            models.Index(fields=["setting", "discuss_at_meeting"], name="obs_agenda"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["author", "client_ref"], name="one_entry_per_client_ref"
+            )
         ]
 
     def __str__(self):
@@ -81,3 +112,121 @@ class ObservationChild(models.Model):
                 fields=["child", "-observed_on", "-created_at"], name="journal_child_newest"
             )
         ]
+
+
+class MediaItem(models.Model):
+    """A photo or video. Files live under one private storage prefix per item, named so
+    they reveal nothing (no child, no date): `media/<random>/original`, `.../display.jpg`…
+    """
+
+    class Kind(models.TextChoices):
+        PHOTO = "photo", "Photo"
+        VIDEO = "video", "Video"
+
+    class Status(models.TextChoices):
+        PROCESSING = "processing", "Processing"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Could not be processed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    setting = models.ForeignKey("org.Setting", on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    observation = models.ForeignKey(
+        Observation, null=True, blank=True, on_delete=models.CASCADE, related_name="media"
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    mime = models.CharField(max_length=40)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PROCESSING)
+    failure_message = models.CharField(max_length=300, blank=True)
+    storage_prefix = models.CharField(max_length=80, unique=True)
+    original_name = models.CharField(max_length=40)  # e.g. "original.heic"
+    renditions = models.JSONField(default=dict, blank=True)  # name -> storage file name
+    size_bytes = models.PositiveBigIntegerField(default=0)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    duration = models.FloatField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    processing_started_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    ready_at = models.DateTimeField(null=True, blank=True)
+    appears = models.ManyToManyField(
+        "children.Child", through="MediaAppearance", related_name="appears_in"
+    )
+
+    class Meta:
+        ordering = ["position", "created_at"]
+        indexes = [
+            models.Index(fields=["observation", "position"], name="media_observation"),
+            models.Index(fields=["status", "processing_started_at"], name="media_status"),
+            models.Index(fields=["uploaded_by", "-created_at"], name="media_uploader"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.pk}"
+
+    def original_path(self) -> str:
+        return f"{self.storage_prefix}/{self.original_name}"
+
+
+class MediaAppearance(models.Model):
+    """C-1: a child who can be seen in a photo or video."""
+
+    media = models.ForeignKey(MediaItem, on_delete=models.CASCADE, related_name="appearances")
+    child = models.ForeignKey("children.Child", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["media", "child"], name="one_appearance_per_child")
+        ]
+        indexes = [models.Index(fields=["child"], name="appearance_child")]
+
+
+class Comment(models.Model):
+    """A reply on a journal entry (P-3). Each family has its own thread on a group entry,
+    so one family's replies never reach another family."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    observation = models.ForeignKey(Observation, on_delete=models.CASCADE, related_name="comments")
+    child = models.ForeignKey("children.Child", on_delete=models.CASCADE, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    by_staff = models.BooleanField(default=False)
+    text = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at"]
+        indexes = [
+            models.Index(fields=["observation", "child", "created_at"], name="comment_thread"),
+        ]
+
+
+class ObservationRevision(models.Model):
+    """J-5: what an entry said before each edit."""
+
+    observation = models.ForeignKey(Observation, on_delete=models.CASCADE, related_name="revisions")
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    edited_at = models.DateTimeField(default=timezone.now)
+    text = models.TextField()
+    observed_on = models.DateField()
+    areas = models.JSONField(default=list)
+    next_steps = models.TextField(blank=True)
+    child_ids = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["-edited_at"]
+
+
+class NotificationPreference(models.Model):
+    """P-5: whether a parent wants emails about new entries (on unless they opt out)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="journal_notifications"
+    )
+    email_on_publish = models.BooleanField(default=True)

@@ -7,13 +7,13 @@ drafts, other families' entries and other settings' entries do not exist for the
 
 import uuid
 
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import Http404
 
 from acorn.children.models import Child
 from acorn.children.selectors import is_staff_for, linked_child_ids
-from acorn.journal.models import Observation, ObservationChild
-from acorn.org.selectors import membership_in
+from acorn.journal.models import Comment, MediaItem, Observation, ObservationChild
+from acorn.org.selectors import membership_in, memberships_of
 
 S = Observation.Status
 
@@ -26,13 +26,16 @@ def _parent_rule(user) -> Q:
     return Q(status=S.PUBLISHED) | Q(author=user, status__in=[S.PENDING, S.REJECTED])
 
 
-def _with_children(observations):
-    return observations.select_related("author").prefetch_related(
+def _with_children(observations, user=None):
+    prefetches = [
         Prefetch(
             "links",
             queryset=ObservationChild.objects.select_related("child").order_by("child__first_name"),
         )
-    )
+    ]
+    if user is not None:
+        prefetches.append(media_of_entries(user))
+    return observations.select_related("author").prefetch_related(*prefetches)
 
 
 def journal_for(user, child: Child):
@@ -47,7 +50,8 @@ def journal_for(user, child: Child):
     return _with_children(
         Observation.objects.filter(rule, links__child=child).order_by(
             "-observed_on", "-created_at", "-id"
-        )
+        ),
+        user,
     )
 
 
@@ -57,7 +61,7 @@ def observation_for(user, observation_id) -> Observation:
         observation_id = uuid.UUID(str(observation_id))
     except ValueError:
         raise Http404("No such entry.") from None
-    observation = _with_children(Observation.objects.filter(pk=observation_id)).first()
+    observation = _with_children(Observation.objects.filter(pk=observation_id), user).first()
     if observation is None:
         raise Http404("No such entry.")
     if membership_in(user, observation.setting_id) is not None:
@@ -86,11 +90,111 @@ def drafts_of(user, setting):
     return _with_children(
         Observation.objects.filter(setting=setting, author=user, status=S.DRAFT).order_by(
             "-updated_at"
-        )
+        ),
+        user,
     )
 
 
-def pending_contributions(setting):
+def pending_contributions(user, setting):
     return _with_children(
-        Observation.objects.filter(setting=setting, status=S.PENDING).order_by("created_at")
+        Observation.objects.filter(setting=setting, status=S.PENDING).order_by("created_at"),
+        user,
     )
+
+
+def _visible_observations(user):
+    """Observations this person may see, as a queryset (for Exists checks)."""
+    staff_settings = list(memberships_of(user))
+    own_children = linked_child_ids(user)
+    as_staff = Q(setting_id__in=staff_settings) & _staff_rule(user)
+    as_parent = Q(
+        Exists(
+            ObservationChild.objects.filter(observation=OuterRef("pk"), child_id__in=own_children)
+        )
+    ) & _parent_rule(user)
+    return Observation.objects.filter(as_staff | as_parent)
+
+
+def media_visible_to(user, *, originals=False):
+    """Photos and videos this person may see: those of entries they may see, and their own
+    uploads not yet attached. Originals are for staff of the setting only (J-4).
+
+    Consent (C-2) plugs in here, so thumbnails, display copies, originals, pages, API and
+    exports all share one rule.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return MediaItem.objects.none()
+    rule = Q(observation__isnull=True, uploaded_by=user) | Q(
+        Exists(_visible_observations(user).filter(pk=OuterRef("observation_id")))
+    )
+    if originals:
+        rule &= Q(setting_id__in=list(memberships_of(user)))
+    return MediaItem.objects.filter(rule)
+
+
+def media_for(user, media_id, *, rendition="display") -> MediaItem:
+    try:
+        media_id = uuid.UUID(str(media_id))
+    except ValueError:
+        raise Http404("No such photo or video.") from None
+    item = media_visible_to(user, originals=rendition == "original").filter(pk=media_id).first()
+    if item is None:
+        raise Http404("No such photo or video.")
+    return item
+
+
+def media_of_entries(user):
+    """The prefetch for journal lists: each entry's visible media, in order."""
+    return Prefetch(
+        "media",
+        queryset=media_visible_to(user).order_by("position", "created_at"),
+        to_attr="visible_media",
+    )
+
+
+def comments_for(user, observation):
+    """Replies on an entry: staff see every family's thread; a parent sees only the
+    threads of their own children (P-2, P-3)."""
+    comments = Comment.objects.filter(observation=observation).select_related("author")
+    if membership_in(user, observation.setting_id) is None:
+        comments = comments.filter(child_id__in=linked_child_ids(user))
+    return comments.order_by("created_at")
+
+
+def review_list(user, setting, *, unreviewed=True, author_id=None, child_id=None):
+    """J-6: published staff entries for session leaders to review, oldest unreviewed first."""
+    observations = Observation.objects.filter(setting=setting, status=S.PUBLISHED, by_parent=False)
+    if unreviewed:
+        observations = observations.filter(reviewed_at__isnull=True)
+    if author_id:
+        observations = observations.filter(author_id=_uuid_or_none(author_id))
+    if child_id:
+        observations = observations.filter(links__child_id=_uuid_or_none(child_id))
+    order = ["published_at"] if unreviewed else ["-published_at"]
+    return _with_children(observations.order_by(*order), user)
+
+
+def agenda(user, setting):
+    return _with_children(
+        Observation.objects.filter(
+            setting=setting, discuss_at_meeting=True, discussed_at__isnull=True
+        ).order_by("reviewed_at"),
+        user,
+    )
+
+
+def feedback_for(user, setting):
+    """Review feedback a staff member has had on their own entries, newest first."""
+    return _with_children(
+        Observation.objects.filter(setting=setting, author=user, reviewed_at__isnull=False)
+        .exclude(review_feedback="")
+        .order_by("-reviewed_at"),
+        user,
+    )
+
+
+def _uuid_or_none(value):
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None

@@ -5,8 +5,27 @@ from acorn.journal import views
 app_name = "journal"
 urlpatterns = [
     path("children/<str:child_id>/journal", views.child_journal, name="child"),
+    path("children/<str:child_id>/contribute", views.contribution_new, name="contribute"),
     path("observations/new", views.observation_new, name="new"),
     path("observations/drafts", views.drafts, name="drafts"),
+    path("observations/waiting", views.pending, name="pending"),
+    path("observations/feedback", views.my_feedback, name="feedback"),
     path("observations/<str:observation_id>/", views.observation_detail, name="observation"),
+    path("observations/<str:observation_id>/edit", views.observation_edit, name="edit"),
+    path("observations/<str:observation_id>/delete", views.observation_delete, name="delete"),
     path("observations/<str:observation_id>/publish", views.observation_publish, name="publish"),
+    path("observations/<str:observation_id>/decide", views.contribution_decide, name="decide"),
+    path("observations/<str:observation_id>/replies", views.comment_add, name="comment"),
+    path("observations/<str:observation_id>/review", views.review_submit, name="review_submit"),
+    path(
+        "observations/<str:observation_id>/discussed",
+        views.agenda_discussed,
+        name="agenda_discussed",
+    ),
+    path("review/", views.review_list, name="review"),
+    path("review/agenda", views.agenda, name="agenda"),
+    path("media/upload", views.media_upload, name="media_upload"),
+    path("media/<str:media_id>/status", views.media_status, name="media_status"),
+    path("media/<str:media_id>/<str:rendition>", views.media_content, name="media"),
+    path("account/notifications", views.notification_settings, name="notifications"),
 ]

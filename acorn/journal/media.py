@@ -1,0 +1,234 @@
+"""Every write about photos and videos: upload, background processing, retry, removal.
+
+Uploads are checked by content in the request (cheap: a few header bytes), stored as a
+private original, and handed to the task worker; decoding and re-encoding never happen
+inside a request. Nothing is half-stored: a refused upload leaves no file, and a file the
+worker can't process is removed, leaving only the row that says why.
+"""
+
+import logging
+import secrets
+import shutil
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+
+from acorn.audit.services import audit_record
+from acorn.journal.models import MediaItem
+from acorn.media_processing import MediaLimits, MediaRejected, detect, process_media
+
+log = logging.getLogger("acorn.media")
+
+MAX_ATTEMPTS = 3
+STALE_AFTER = timedelta(minutes=30)
+EXTENSIONS = {
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "image/webp": "webp",
+    "image/heic": "heic",
+    "image/heif": "heif",
+    "video/mp4": "mp4",
+    "video/quicktime": "mov",
+}
+CONTENT_TYPES = {
+    "jpg": "image/jpeg",
+    "webp": "image/webp",
+    "png": "image/png",
+    "mp4": "video/mp4",
+    "mov": "video/quicktime",
+    "heic": "image/heic",
+    "heif": "image/heif",
+}
+FAILED_MESSAGE = (
+    "We couldn't process this file. Please try adding it again, or choose another photo or video."
+)
+
+
+def media_limits() -> MediaLimits:
+    return MediaLimits(**settings.ACORN_MEDIA_LIMITS)
+
+
+def too_large_for_any_media(size: int) -> bool:
+    limits = media_limits()
+    return size > max(limits.max_photo_bytes, limits.max_video_bytes)
+
+
+def _size_refusal(kind: str, limits: MediaLimits) -> MediaRejected:
+    limit = limits.max_photo_bytes if kind == "photo" else limits.max_video_bytes
+    what = "Photos" if kind == "photo" else "Videos"
+    return MediaRejected(
+        "too_large",
+        f"This {kind} is too big to add. {what} can be up to {limit // (1024 * 1024)} MB.",
+    )
+
+
+def _local_path(uploaded_file, workdir: Path) -> Path:
+    if hasattr(uploaded_file, "temporary_file_path"):
+        return Path(uploaded_file.temporary_file_path())
+    path = workdir / "upload"
+    with path.open("wb") as out:
+        for chunk in uploaded_file.chunks():
+            out.write(chunk)
+    return path
+
+
+def media_upload(*, uploader, setting, uploaded_file, request=None) -> MediaItem:
+    """Check an upload by its content and store it privately; processing is queued.
+
+    Raises MediaRejected (unsupported_type → 415, too_large → 413) with a message for
+    the person who chose the file. Nothing is stored for a refused upload.
+    """
+    limits = media_limits()
+    if uploaded_file.size > max(limits.max_photo_bytes, limits.max_video_bytes):
+        raise _size_refusal("video", limits)
+    with tempfile.TemporaryDirectory(dir=settings.FILE_UPLOAD_TEMP_DIR) as workdir:
+        local = _local_path(uploaded_file, Path(workdir))
+        detected = detect(local)
+        max_bytes = limits.max_photo_bytes if detected.kind == "photo" else limits.max_video_bytes
+        if uploaded_file.size > max_bytes:
+            raise _size_refusal(detected.kind, limits)
+        prefix = f"media/{secrets.token_hex(16)}"
+        original_name = f"original.{EXTENSIONS.get(detected.mime, 'bin')}"
+        with local.open("rb") as source:
+            stored = default_storage.save(f"{prefix}/{original_name}", File(source))
+    try:
+        with transaction.atomic():
+            item = MediaItem.objects.create(
+                setting=setting,
+                uploaded_by=uploader,
+                kind=detected.kind,
+                mime=detected.mime,
+                storage_prefix=prefix,
+                original_name=stored.rsplit("/", 1)[1],
+                size_bytes=uploaded_file.size,
+            )
+            audit_record(
+                action="media.upload",
+                actor=uploader,
+                request=request,
+                setting_id=setting.pk,
+                object_type="media",
+                object_id=item.pk,
+                detail={"kind": item.kind, "bytes": item.size_bytes},
+            )
+            transaction.on_commit(lambda: media_enqueue(item.pk))
+    except Exception:
+        default_storage.delete(stored)
+        raise
+    return item
+
+
+def media_enqueue(media_id) -> None:
+    from acorn.journal.tasks import process_media_item
+
+    process_media_item.enqueue(str(media_id))
+
+
+def _storage_delete_prefix(prefix: str) -> None:
+    try:
+        _dirs, files = default_storage.listdir(prefix)
+    except FileNotFoundError:
+        return
+    for name in files:
+        default_storage.delete(f"{prefix}/{name}")
+
+
+def _claim(media_id) -> MediaItem | None:
+    """Mark the item as being worked on now; None if there is nothing to do."""
+    with transaction.atomic():
+        item = MediaItem.objects.select_for_update().filter(pk=media_id).first()
+        if item is None or item.status != MediaItem.Status.PROCESSING:
+            return None
+        item.attempts += 1
+        item.processing_started_at = timezone.now()
+        item.save(update_fields=["attempts", "processing_started_at"])
+        return item
+
+
+def media_process(media_id) -> str:
+    """Make the renditions of one item (runs in the task worker). Returns the new status."""
+    item = _claim(media_id)
+    if item is None:
+        return "skipped"
+    workdir = Path(tempfile.mkdtemp(dir=settings.FILE_UPLOAD_TEMP_DIR))
+    try:
+        source = workdir / item.original_name
+        with default_storage.open(item.original_path(), "rb") as stored, source.open("wb") as out:
+            shutil.copyfileobj(stored, out, length=1024 * 1024)
+        result = process_media(source, workdir / "out", media_limits())
+        renditions = {}
+        for name, path in result.renditions.items():
+            with path.open("rb") as rendition:
+                renditions[name] = default_storage.save(
+                    f"{item.storage_prefix}/{path.name}", File(rendition)
+                ).rsplit("/", 1)[1]
+    except MediaRejected as refusal:
+        _fail(item, refusal.message)
+        return MediaItem.Status.FAILED
+    except Exception:
+        log.exception("Processing media %s failed (attempt %s)", item.pk, item.attempts)
+        if item.attempts >= MAX_ATTEMPTS:
+            _fail(item, FAILED_MESSAGE)
+            return MediaItem.Status.FAILED
+        # Leave it "processing": the stale-job sweep (or the next enqueue) tries again.
+        MediaItem.objects.filter(pk=item.pk).update(processing_started_at=None)
+        raise
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    MediaItem.objects.filter(pk=item.pk, status=MediaItem.Status.PROCESSING).update(
+        status=MediaItem.Status.READY,
+        renditions=renditions,
+        width=result.width,
+        height=result.height,
+        duration=getattr(result, "duration", None),
+        ready_at=timezone.now(),
+    )
+    return MediaItem.Status.READY
+
+
+def _fail(item: MediaItem, message: str) -> None:
+    """Nothing half-stored: the files go, the row stays to say what happened."""
+    _storage_delete_prefix(item.storage_prefix)
+    MediaItem.objects.filter(pk=item.pk).update(
+        status=MediaItem.Status.FAILED, failure_message=message[:300], renditions={}
+    )
+
+
+def media_requeue_stale(*, now=None) -> dict:
+    """Retry work that a dead worker left behind: items still "processing" whose job
+    started long ago (or was never picked up). Items out of attempts are failed."""
+    now = now or timezone.now()
+    cutoff = now - STALE_AFTER
+    stale = MediaItem.objects.filter(status=MediaItem.Status.PROCESSING).filter(
+        models_q_started_before(cutoff)
+    )
+    requeued = failed = 0
+    for item in stale:
+        if item.attempts >= MAX_ATTEMPTS:
+            _fail(item, FAILED_MESSAGE)
+            failed += 1
+        else:
+            MediaItem.objects.filter(pk=item.pk).update(processing_started_at=None)
+            media_enqueue(item.pk)
+            requeued += 1
+    return {"requeued": requeued, "failed": failed}
+
+
+def models_q_started_before(cutoff):
+    from django.db.models import Q
+
+    return Q(processing_started_at__lt=cutoff) | Q(
+        processing_started_at__isnull=True, created_at__lt=cutoff
+    )
+
+
+def media_delete_files(items) -> None:
+    """Remove every stored file of these items (after their rows are gone)."""
+    for prefix in [item.storage_prefix for item in items]:
+        transaction.on_commit(lambda prefix=prefix: _storage_delete_prefix(prefix))

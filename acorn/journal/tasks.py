@@ -1,0 +1,18 @@
+from django.tasks import task
+
+from acorn.journal import media, notifications
+
+
+@task()
+def process_media_item(media_id: str) -> str:
+    return media.media_process(media_id)
+
+
+@task()
+def notify_entry_published(observation_id: str) -> int:
+    return notifications.entry_published(observation_id)
+
+
+@task()
+def notify_contribution_decided(observation_id: str) -> int:
+    return notifications.contribution_decided(observation_id)

@@ -1,0 +1,126 @@
+"""Rough wall-clock cost of the media pipeline on realistic uploads.
+
+    .venv/bin/python bench/media_bench.py [--hevc] [--video-seconds 30]
+
+Makes a 12-megapixel JPEG (and the same photo as HEIC, as an iPad saves it) with camera EXIF,
+and a 1080p H.264 clip with sound (optionally an HEVC MOV too), then times process_photo
+(median of 3) and process_video (one run). Nothing is kept: all files live in a temp folder.
+"""
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import imageio_ffmpeg
+from PIL import Image
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from acorn.media_processing import MediaLimits, process_photo, process_video  # noqa: E402
+from acorn.media_processing.tests.samples import camera_exif  # noqa: E402
+
+FFMPEG = imageio_ffmpeg.get_ffmpeg_exe()
+
+
+def make_photo(folder: Path) -> tuple[Path, Path]:
+    """4000x3000 with gradients and noise, so JPEG has real detail to encode."""
+    size = (4000, 3000)
+    across = Image.linear_gradient("L").resize(size)
+    down = Image.linear_gradient("L").rotate(90).resize(size)
+    noise = Image.effect_noise(size, 48)
+    photo = Image.merge("RGB", (across, Image.blend(noise, down, 0.5), down))
+    jpeg, heic = folder / "IMG_4000x3000.jpg", folder / "IMG_4000x3000.heic"
+    photo.save(jpeg, format="JPEG", quality=92, exif=camera_exif(orientation=6))
+    photo.save(heic, format="HEIF", quality=80, exif=camera_exif(orientation=1))
+    return jpeg, heic
+
+
+def make_video(folder: Path, seconds: int, hevc: bool) -> Path:
+    if hevc:
+        path = folder / "clip_1080p_hevc.mov"
+        codec = ["-c:v", "libx265", "-tag:v", "hvc1", "-x265-params", "log-level=error"]
+    else:
+        path = folder / "clip_1080p_h264.mp4"
+        codec = ["-c:v", "libx264"]
+    subprocess.run(  # noqa: S603 - fixed arguments, no shell
+        [
+            FFMPEG,
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            f"testsrc2=size=1920x1080:rate=30:duration={seconds}",
+            "-f",
+            "lavfi",
+            "-i",
+            f"sine=frequency=440:duration={seconds}",
+            *codec,
+            "-preset",
+            "fast",
+            "-pix_fmt",
+            "yuv420p",
+            "-b:v",
+            "12M",  # close to what an iPad records at 1080p30
+            "-c:a",
+            "aac",
+            "-shortest",
+            str(path),
+        ],
+        check=True,
+    )
+    return path
+
+
+def timed(action) -> float:
+    started = time.perf_counter()
+    action()
+    return time.perf_counter() - started
+
+
+def bench_photo(source: Path, work: Path, limits: MediaLimits, runs: int = 3) -> float:
+    times = []
+    for run in range(runs):
+        out_dir = work / f"{source.stem}-{source.suffix[1:]}-{run}"
+        times.append(timed(lambda out_dir=out_dir: process_photo(source, out_dir, limits)))
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--hevc", action="store_true", help="also time an HEVC MOV")
+    parser.add_argument("--video-seconds", type=int, default=30)
+    args = parser.parse_args()
+    limits = MediaLimits()
+
+    with tempfile.TemporaryDirectory(prefix="media-bench-") as temp:
+        folder = Path(temp)
+        jpeg, heic = make_photo(folder)
+        videos = [make_video(folder, args.video_seconds, hevc=False)]
+        if args.hevc:
+            videos.append(make_video(folder, args.video_seconds, hevc=True))
+
+        for photo in (jpeg, heic):
+            size_mb = photo.stat().st_size / 1e6
+            seconds = bench_photo(photo, folder, limits)
+            print(
+                f"process_photo {photo.suffix[1:].upper():4} 4000x3000 ({size_mb:.1f} MB): "
+                f"{seconds:.2f} s (median of 3)"
+            )
+        for video in videos:
+            size_mb = video.stat().st_size / 1e6
+            seconds = timed(lambda video=video: process_video(video, folder / video.stem, limits))
+            print(
+                f"process_video {video.name} ({args.video_seconds} s, {size_mb:.0f} MB): "
+                f"{seconds:.2f} s (1 run)"
+            )
+
+
+if __name__ == "__main__":
+    main()
