@@ -10,6 +10,7 @@ import logging
 import secrets
 import shutil
 import tempfile
+import warnings
 from datetime import timedelta
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
+from PIL import Image
 
 from acorn.audit.services import audit_record
 from acorn.journal.models import MediaItem
@@ -68,6 +70,28 @@ def _size_refusal(kind: str, limits: MediaLimits) -> MediaRejected:
     )
 
 
+def _refuse_bombs(path: Path, limits: MediaLimits) -> None:
+    """Read only the photo's header (cheap) so a decompression bomb is refused at once,
+    with a clear message, instead of failing later in the worker."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(path) as image:
+                width, height = image.size
+    except Image.DecompressionBombError:
+        width = height = limits.max_photo_pixels  # far too many, whatever the exact count
+    except (OSError, SyntaxError, ValueError):
+        raise MediaRejected(
+            "malformed", "This photo seems to be damaged. Please try another one."
+        ) from None
+    if width * height > limits.max_photo_pixels:
+        raise MediaRejected(
+            "too_many_pixels",
+            "This photo has too many pixels for us to use safely. Photos can have up to "
+            f"{limits.max_photo_pixels // 1_000_000} megapixels.",
+        )
+
+
 def _local_path(uploaded_file, workdir: Path) -> Path:
     if hasattr(uploaded_file, "temporary_file_path"):
         return Path(uploaded_file.temporary_file_path())
@@ -93,6 +117,8 @@ def media_upload(*, uploader, setting, uploaded_file, request=None) -> MediaItem
         max_bytes = limits.max_photo_bytes if detected.kind == "photo" else limits.max_video_bytes
         if uploaded_file.size > max_bytes:
             raise _size_refusal(detected.kind, limits)
+        if detected.kind == "photo":
+            _refuse_bombs(local, limits)
         prefix = f"media/{secrets.token_hex(16)}"
         original_name = f"original.{EXTENSIONS.get(detected.mime, 'bin')}"
         with local.open("rb") as source:
