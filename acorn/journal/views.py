@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from acorn.audit.services import audit_record
@@ -36,6 +37,15 @@ def _add_errors(form, error: ValidationError):
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+def _saved(request, observation):
+    """Where the capture page goes after saving. Its script sends the form itself (so a
+    dropped connection loses nothing) and is told where to go next."""
+    url = reverse("journal:observation", kwargs={"observation_id": observation.pk})
+    if request.headers.get("X-Acorn-Capture"):
+        return JsonResponse({"redirect": url})
+    return redirect(url)
 
 
 def _media_choices(user, ids):
@@ -112,7 +122,7 @@ def observation_new(request):
                 messages.success(
                     request, "Saved as a draft. Only you can see it until you publish it."
                 )
-            return redirect("journal:observation", observation_id=observation.pk)
+            return _saved(request, observation)
     return render(
         request,
         "journal/observation_new.html",
@@ -153,7 +163,7 @@ def contribution_new(request, child_id):
                 f"Thank you! {child.first_name}'s key person will look at it and add it to "
                 "the journal.",
             )
-            return redirect("journal:observation", observation_id=observation.pk)
+            return _saved(request, observation)
     return render(
         request,
         "journal/contribution_new.html",

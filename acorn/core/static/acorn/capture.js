@@ -215,16 +215,19 @@
     if (submitter && submitter.name) data.append(submitter.name, submitter.value);
     sending = true;
     setButtons(true);
-    fetch(form.action || window.location.href, {
+    // form.action would be the "action" buttons here, so read the attribute itself.
+    fetch(form.getAttribute("action") || window.location.href, {
       method: "POST",
       body: data,
       credentials: "same-origin",
-      headers: { "X-CSRFToken": csrf }
+      headers: { "X-CSRFToken": csrf, "X-Acorn-Capture": "1" }
     }).then(function (response) {
-      if (response.redirected && response.ok) {
-        clearDraft();
-        window.location.assign(response.url);
-        return;
+      var type = response.headers.get("Content-Type") || "";
+      if (response.ok && type.indexOf("application/json") === 0) {
+        return response.json().then(function (body) {
+          clearDraft();
+          window.location.assign(body.redirect);
+        });
       }
       // The server has something to say (a missing child, say): show its page.
       sending = false;
