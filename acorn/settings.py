@@ -101,9 +101,8 @@ TEMPLATES = [
 
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {
-    "default": dj_database_url.config(
-        env="DATABASE_URL",
-        default=f"sqlite:///{DATA_DIR / 'acorn.sqlite3'}",
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'acorn.sqlite3'}",
         conn_max_age=60,
     )
 }
