@@ -123,7 +123,11 @@ def invitation_accept(*, invitation: Invitation, name: str, password: str, reque
             "Please enter that account's password to accept the invitation."
         )
     if invitation.role == Invitation.Role.PARENT:
+        from acorn.children.consent import child_consent_recompute
+
         ParentLink.objects.get_or_create(parent=user, child=invitation.child)
+        # A new parent who hasn't answered yet means no consent until they do (C-2).
+        child_consent_recompute(invitation.child)
     else:
         Membership.objects.update_or_create(
             user=user,

@@ -1,11 +1,11 @@
-from datetime import date
+from datetime import date, datetime
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from ninja import Router, Schema, Status
 
 from acorn.accounts.models import User
-from acorn.children import selectors, services
+from acorn.children import consent, selectors, services
 from acorn.core.api import ApiError, api_access, page
 from acorn.core.policy import Forbidden
 from acorn.org.api import leader_membership
@@ -169,3 +169,101 @@ def parent_invite(request, child_id: str, payload: ParentIn):
     return Status(
         201, {"id": person.pk, "email": person.email, "name": person.name, "child_id": child.pk}
     )
+
+
+class AgreementIn(Schema):
+    signature_name: str
+
+
+class AgreementOut(Schema):
+    version: int
+    signed_at: datetime
+    settings: list[UUID]
+
+
+class ConsentIn(Schema):
+    images_in_other_journals: bool
+    signature_name: str
+
+
+class ConsentOut(Schema):
+    images_in_other_journals: bool | None
+    signed_by: str | None
+    signed_at: datetime | None
+
+
+@router.post("/me/agreement", response={201: AgreementOut})
+@api_access("parent")
+def agreement_sign(request, payload: AgreementIn):
+    """The parent signs the no-sharing agreement in its current version (P-1b)."""
+    try:
+        records = consent.agreement_sign(
+            parent=request.user, signature_name=payload.signature_name, request=request
+        )
+    except ValidationError as error:
+        raise ApiError(422, " ".join(error.messages), "invalid") from None
+    return Status(
+        201,
+        {
+            "version": max(r.wording.version for r in records),
+            "signed_at": records[0].signed_at,
+            "settings": [r.wording.setting_id for r in records],
+        },
+    )
+
+
+@router.put("/children/{child_id}/consent", response=ConsentOut)
+@api_access("parent")
+def consent_put(request, child_id: str, payload: ConsentIn):
+    """That child's parent gives, refuses or withdraws image consent (P-1a, P-7)."""
+    child = selectors.child_for(request.user, child_id)
+    if child.pk not in selectors.linked_child_ids(request.user):
+        raise Forbidden("Only the child's parents can answer the consent question.")
+    try:
+        record = consent.consent_record(
+            parent=request.user,
+            child=child,
+            given=payload.images_in_other_journals,
+            signature_name=payload.signature_name,
+            request=request,
+        )
+    except ValidationError as error:
+        raise ApiError(422, " ".join(error.messages), "invalid") from None
+    return _consent_out(record)
+
+
+@router.get("/children/{child_id}/consent", response=ConsentOut)
+@api_access("signed_in")
+def consent_get(request, child_id: str):
+    """A parent sees their own answer; staff see the child's consent, which is yes only
+    when every linked parent said yes."""
+    child = selectors.child_for(request.user, child_id)
+    answers = consent.latest_answers(child)
+    if child.pk in selectors.linked_child_ids(request.user) and not selectors.is_staff_for(
+        request.user, child
+    ):
+        return _consent_out(answers.get(request.user.pk))
+    recorded = [a for a in answers.values() if a is not None]
+    if not recorded:
+        return _consent_out(None)
+    latest = max(recorded, key=lambda a: a.signed_at)
+    effective = (
+        child.image_consent
+        if len(recorded) == len(answers)
+        else (False if any(not a.images_in_other_journals for a in recorded) else None)
+    )
+    return {
+        "images_in_other_journals": effective,
+        "signed_by": latest.signature_name,
+        "signed_at": latest.signed_at,
+    }
+
+
+def _consent_out(record) -> dict:
+    if record is None:
+        return {"images_in_other_journals": None, "signed_by": None, "signed_at": None}
+    return {
+        "images_in_other_journals": record.images_in_other_journals,
+        "signed_by": record.signature_name,
+        "signed_at": record.signed_at,
+    }

@@ -29,6 +29,9 @@ class Child(models.Model):
         related_name="backup_key_children",
     )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    # C-1/C-2: may this child appear in other children's journals? True only when every
+    # linked parent's latest answer is yes. Kept by children.consent, read by selectors.
+    image_consent = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -80,3 +83,73 @@ class ParentLink(models.Model):
             models.UniqueConstraint(fields=["parent", "child"], name="one_link_per_parent_child")
         ]
         indexes = [models.Index(fields=["child"], name="parentlink_child")]
+
+
+DEFAULT_AGREEMENT = (
+    "I agree not to download, copy, screenshot or share anything from Acorn (photos, "
+    "videos or words) on any other website, app or social media, such as Facebook, "
+    "Instagram or WhatsApp. Other children may appear in what I see, and I will respect "
+    "their privacy as other families respect my child's."
+)
+DEFAULT_CONSENT_QUESTION = (
+    "Do you agree that photos and videos in which your child appears may be shown in "
+    "other children's learning journals, for example a group photo of children playing "
+    "together? If you say no, your child will only appear in their own journal."
+)
+
+
+class OnboardingWording(models.Model):
+    """The words parents sign (P-1), versioned per setting. A new version asks every
+    parent to sign again; earlier signatures stay on record with the version they signed."""
+
+    setting = models.ForeignKey("org.Setting", on_delete=models.CASCADE, related_name="+")
+    version = models.PositiveIntegerField()
+    agreement_text = models.TextField()
+    consent_question = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["setting", "version"], name="one_wording_version")
+        ]
+        ordering = ["-version"]
+
+
+class ParentAgreement(models.Model):
+    """A parent's signature of the no-sharing agreement (append-only)."""
+
+    parent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agreements"
+    )
+    wording = models.ForeignKey(OnboardingWording, on_delete=models.PROTECT, related_name="+")
+    signature_name = models.CharField(max_length=150)
+    signed_at = models.DateTimeField(default=timezone.now)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["parent", "wording"], name="agreement_parent")]
+
+
+class ImageConsent(models.Model):
+    """A parent's answer to the image-consent question for one child (append-only: the
+    latest answer counts; earlier ones stay as the record)."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="consents")
+    parent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consents_given"
+    )
+    images_in_other_journals = models.BooleanField()
+    wording = models.ForeignKey(OnboardingWording, on_delete=models.PROTECT, related_name="+")
+    signature_name = models.CharField(max_length=150)
+    signed_at = models.DateTimeField(default=timezone.now)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["child", "parent", "-signed_at"], name="consent_latest")]

@@ -79,3 +79,35 @@ def children_of_setting(setting, *, status=None, key_person=None, search=""):
 
 def parents_of(child):
     return ParentLink.objects.filter(child=child).select_related("parent").order_by("parent__name")
+
+
+def active_child_ids(user) -> set:
+    """The children whose journals this parent may read now: linked, the agreement signed
+    in its current version and the consent question answered (P-1). Cached per request."""
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    cached = getattr(user, "_acorn_active_child_ids", None)
+    if cached is None:
+        from acorn.children.consent import active_links
+
+        cached = {
+            link.child_id
+            for link in active_links(user)
+            if link.agreement_signed and link.consent_answered
+        }
+        user._acorn_active_child_ids = cached
+    return cached
+
+
+def require_onboarded(user, child) -> None:
+    """A parent whose onboarding for this child isn't finished is told so (403
+    agreement_required), not shown the journal."""
+    from acorn.core.policy import AgreementRequired
+
+    if child.pk in linked_child_ids(user) and child.pk not in active_child_ids(user):
+        if not is_staff_for(user, child):
+            raise AgreementRequired(
+                "Before you can see the journal, please sign the agreement not to share "
+                "anything from Acorn, and answer the photo consent question.",
+                next_step="It takes a minute: open Acorn's welcome page to finish.",
+            )

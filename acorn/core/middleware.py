@@ -1,7 +1,10 @@
-from django.http import JsonResponse
-from django.shortcuts import render
+from urllib.parse import urlencode
 
-from acorn.core.policy import PolicyRefusal
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from acorn.core.policy import AgreementRequired, PolicyRefusal
 
 
 class PolicyRefusalMiddleware:
@@ -14,6 +17,9 @@ class PolicyRefusalMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
+        if isinstance(exception, AgreementRequired):
+            # Lead the parent straight to the missing step, then back here.
+            return redirect(f"{reverse('children:welcome')}?{urlencode({'next': request.path})}")
         if isinstance(exception, PolicyRefusal):
             return render(
                 request,

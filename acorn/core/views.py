@@ -1,6 +1,6 @@
 from django.shortcuts import redirect, render
 
-from acorn.children.selectors import children_of_parent
+from acorn.children.selectors import active_child_ids, children_of_parent
 from acorn.core.access import public, signed_in
 
 
@@ -10,6 +10,8 @@ def home(request):
     if request.membership is not None:
         return redirect("children:list")
     children = list(children_of_parent(request.user))
+    if children and len(active_child_ids(request.user)) < len(children):
+        return redirect("children:welcome")
     if len(children) == 1:
         return redirect("journal:child", child_id=children[0].pk)
     return render(request, "core/parent_home.html", {"children": children})

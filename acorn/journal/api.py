@@ -107,20 +107,22 @@ def media_out(item: MediaItem) -> dict:
 
 
 def observation_out(user, observation) -> dict:
+    if not hasattr(observation, "shown_text"):
+        selectors.prepare_for_reader(user, [observation])
     visible_media = getattr(observation, "visible_media", None)
     if visible_media is None:
         visible_media = list(selectors.media_visible_to(user).filter(observation=observation))
     return {
         "id": observation.pk,
         "children": [child.pk for child in selectors.children_shown_to(user, observation)],
-        "text": observation.text,
+        "text": observation.shown_text,
         "observed_on": observation.observed_on,
         "areas": observation.areas,
-        "next_steps": observation.next_steps,
+        "next_steps": observation.shown_next_steps,
         "media": [media_out(item) for item in visible_media],
         "status": observation.status,
         "author_id": observation.author_id,
-        "rejection_reason": observation.rejection_reason or None,
+        "rejection_reason": observation.shown_reason or None,
     }
 
 
@@ -325,6 +327,7 @@ def child_journal(request, child_id: str):
         object_type="child",
         object_id=child.pk,
     )
+    selectors.prepare_for_reader(request.user, rows)
     return {"items": [observation_out(request.user, o) for o in rows], "next": following}
 
 
@@ -332,7 +335,7 @@ def comment_out(comment) -> dict:
     return {
         "id": comment.pk,
         "author_id": comment.author_id,
-        "text": comment.text,
+        "text": getattr(comment, "shown_text", comment.text),
         "created_at": comment.created_at,
         "child": comment.child_id,
     }
@@ -361,6 +364,9 @@ def comment_create(request, observation_id: str, payload: CommentIn):
 def comment_list(request, observation_id: str):
     observation = selectors.observation_for(request.user, observation_id)
     rows, following = page(selectors.comments_for(request.user, observation), request, limit=200)
+    for comment in rows:
+        comment.observation = observation
+    selectors.prepare_for_reader(request.user, [], rows)
     return {"items": [comment_out(c) for c in rows], "next": following}
 
 

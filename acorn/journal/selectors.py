@@ -11,8 +11,19 @@ from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import Http404
 
 from acorn.children.models import Child
-from acorn.children.selectors import is_staff_for, linked_child_ids
-from acorn.journal.models import Comment, MediaItem, Observation, ObservationChild
+from acorn.children.selectors import (
+    active_child_ids,
+    is_staff_for,
+    linked_child_ids,
+    require_onboarded,
+)
+from acorn.journal.models import (
+    Comment,
+    MediaAppearance,
+    MediaItem,
+    Observation,
+    ObservationChild,
+)
 from acorn.org.selectors import membership_in, memberships_of
 
 S = Observation.Status
@@ -44,6 +55,7 @@ def journal_for(user, child: Child):
     if is_staff_for(user, child):
         rule = _staff_rule(user)
     elif child.pk in linked_child_ids(user):
+        require_onboarded(user, child)
         rule = _parent_rule(user)
     else:
         raise Http404("No such child.")
@@ -67,7 +79,17 @@ def observation_for(user, observation_id) -> Observation:
     if membership_in(user, observation.setting_id) is not None:
         visible = Observation.objects.filter(_staff_rule(user), pk=observation.pk).exists()
     else:
-        own_child = any(link.child_id in linked_child_ids(user) for link in observation.links.all())
+        child_ids = [link.child_id for link in observation.links.all()]
+        own_child = any(cid in active_child_ids(user) for cid in child_ids)
+        if not own_child and any(cid in linked_child_ids(user) for cid in child_ids):
+            require_onboarded(
+                user,
+                next(
+                    link.child
+                    for link in observation.links.all()
+                    if link.child_id in linked_child_ids(user)
+                ),
+            )
         visible = (
             own_child and Observation.objects.filter(_parent_rule(user), pk=observation.pk).exists()
         )
@@ -105,7 +127,7 @@ def pending_contributions(user, setting):
 def _visible_observations(user):
     """Observations this person may see, as a queryset (for Exists checks)."""
     staff_settings = list(memberships_of(user))
-    own_children = linked_child_ids(user)
+    own_children = active_child_ids(user)
     as_staff = Q(setting_id__in=staff_settings) & _staff_rule(user)
     as_parent = Q(
         Exists(
@@ -124,11 +146,18 @@ def media_visible_to(user, *, originals=False):
     """
     if not getattr(user, "is_authenticated", False):
         return MediaItem.objects.none()
+    staff_settings = list(memberships_of(user))
     rule = Q(observation__isnull=True, uploaded_by=user) | Q(
         Exists(_visible_observations(user).filter(pk=OuterRef("observation_id")))
     )
+    # C-2: outside their own setting's staff room, nobody sees a photo or video in which
+    # another child appears whose parents haven't consented (their own children excepted).
+    blocked = MediaAppearance.objects.filter(
+        media=OuterRef("pk"), child__image_consent=False
+    ).exclude(child_id__in=linked_child_ids(user))
+    rule &= Q(setting_id__in=staff_settings) | ~Exists(blocked)
     if originals:
-        rule &= Q(setting_id__in=list(memberships_of(user)))
+        rule &= Q(setting_id__in=staff_settings)
     return MediaItem.objects.filter(rule)
 
 
@@ -198,3 +227,29 @@ def _uuid_or_none(value):
         return uuid.UUID(str(value))
     except ValueError:
         return None
+
+
+def prepare_for_reader(user, observations, comments=()):
+    """Set the text each reader may see (C-4): staff read entries as written; for a
+    parent, other children's names become initials. Templates and the API show only
+    these `shown_*` values. One query per setting involved, whatever the number of entries."""
+    from acorn.children.names import redactor_for
+
+    redactors = {}
+
+    def redactor(setting_id):
+        if setting_id not in redactors:
+            redactors[setting_id] = redactor_for(
+                user, setting_id, staff=membership_in(user, setting_id) is not None
+            )
+        return redactors[setting_id]
+
+    for observation in observations:
+        redact = redactor(observation.setting_id)
+        observation.shown_text = redact(observation.text)
+        observation.shown_next_steps = redact(observation.next_steps)
+        observation.shown_reason = redact(observation.rejection_reason)
+        observation.shown_feedback = observation.review_feedback
+    for comment in comments:
+        comment.shown_text = redactor(comment.observation.setting_id)(comment.text)
+    return observations

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from acorn.audit.services import audit_record
-from acorn.children.selectors import linked_child_ids
+from acorn.children.selectors import linked_child_ids, require_onboarded
 from acorn.journal import media as media_files
 from acorn.journal.models import (
     AREAS_OF_LEARNING,
@@ -175,6 +175,8 @@ def observation_create(
         status = S.PUBLISHED if publish else S.DRAFT
         by_parent = False
     elif all(child.pk in linked_child_ids(author) for child in children):
+        for child in children:
+            require_onboarded(author, child)
         status = S.PENDING
         by_parent = True
     else:
@@ -444,3 +446,37 @@ def agenda_mark_discussed(*, observation: Observation, leader, request=None) -> 
     observation.save(update_fields=["discussed_at"])
     _audit_each_child(observation, "observation.discussed", leader, request)
     return observation
+
+
+@transaction.atomic
+def media_set_appearances(*, media: MediaItem, children, changed_by, request=None) -> MediaItem:
+    """C-1: staff say who can be seen in a photo or video."""
+    if not _is_staff(changed_by, media.setting_id):
+        raise PermissionDenied("Only staff of the setting can change who appears.")
+    children = list({c.pk: c for c in children}.values())
+    if any(child.setting_id != media.setting_id for child in children):
+        raise ValidationError("Only children of this setting can appear.")
+    if not children:
+        raise ValidationError("Choose at least one child who can be seen.")
+    MediaAppearance.objects.filter(media=media).delete()
+    MediaAppearance.objects.bulk_create(MediaAppearance(media=media, child=c) for c in children)
+    audit_record(
+        action="media.appearances",
+        actor=changed_by,
+        request=request,
+        setting_id=media.setting_id,
+        object_type="media",
+        object_id=media.pk,
+        detail={"children": [str(c.pk) for c in children]},
+    )
+    return media
+
+
+def media_reach(media: MediaItem, entry_children) -> dict:
+    """C-3: in which of the entry's journals parents will see this item, and why not."""
+    appearing = list(media.appears.all())
+    shown_in, hidden_in = [], []
+    for child in entry_children:
+        blockers = [y for y in appearing if y.pk != child.pk and not y.image_consent]
+        (hidden_in if blockers else shown_in).append((child, blockers))
+    return {"appearing": appearing, "shown_in": shown_in, "hidden_in": hidden_in}

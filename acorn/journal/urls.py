@@ -26,6 +26,7 @@ urlpatterns = [
     path("review/agenda", views.agenda, name="agenda"),
     path("media/upload", views.media_upload, name="media_upload"),
     path("media/<str:media_id>/status", views.media_status, name="media_status"),
+    path("media/<str:media_id>/appears", views.media_appearances, name="media_appears"),
     path("media/<str:media_id>/<str:rendition>", views.media_content, name="media"),
     path("account/notifications", views.notification_settings, name="notifications"),
 ]

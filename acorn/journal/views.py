@@ -28,6 +28,7 @@ PAGE_SIZE = 20
 
 
 def _entries_for_display(user, observations):
+    observations = selectors.prepare_for_reader(user, list(observations))
     return [(obs, selectors.children_shown_to(user, obs)) for obs in observations]
 
 
@@ -174,6 +175,9 @@ def contribution_new(request, child_id):
 def _threads(user, observation, shown):
     """Replies grouped by family thread, each with the child it belongs to."""
     comments = list(selectors.comments_for(user, observation))
+    for comment in comments:
+        comment.observation = observation
+    selectors.prepare_for_reader(user, [observation], comments)
     threads = []
     for child in shown:
         threads.append((child, [c for c in comments if c.child_id == child.pk]))
@@ -193,10 +197,18 @@ def observation_detail(request, observation_id):
         object_id=observation.pk,
     )
     membership = membership_in(request.user, observation.setting_id)
+    reach = []
+    if membership is not None:
+        setting_children = list(
+            Child.objects.filter(setting_id=observation.setting_id, status="active")
+        )
+        for item in observation.visible_media:
+            reach.append((item, services.media_reach(item, shown), setting_children))
     return render(
         request,
         "journal/observation_detail.html",
         {
+            "reach": reach,
             "observation": observation,
             "children": shown,
             "threads": _threads(request.user, observation, shown),
@@ -215,6 +227,26 @@ def observation_detail(request, observation_id):
             else [],
         },
     )
+
+
+@staff
+@require_POST
+def media_appearances(request, media_id):
+    item = selectors.media_for(request.user, media_id)
+    if item.observation_id is None or membership_in(request.user, item.setting_id) is None:
+        raise Forbidden("Only staff can change who appears, once the photo is in an entry.")
+    chosen = Child.objects.filter(
+        setting_id=item.setting_id, pk__in=request.POST.getlist("appears")
+    )
+    try:
+        services.media_set_appearances(
+            media=item, children=list(chosen), changed_by=request.user, request=request
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Saved who appears in this photo or video.")
+    return redirect("journal:observation", observation_id=item.observation_id)
 
 
 @signed_in

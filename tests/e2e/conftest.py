@@ -26,7 +26,10 @@ def browser():
                 "Debian Chromium is missing at /usr/bin/chromium (apt-get install chromium)."
             )
         pytest.skip("Debian Chromium is not installed (apt-get install chromium).")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    # A 2-core CI machine running the suite is slower than a laptop.
+    expect.set_options(timeout=15_000)
 
     # Playwright's sync API runs an event loop in this thread; the Django ORM calls the
     # tests make around it are ordinary synchronous code.

@@ -29,6 +29,8 @@ def test_manager_adds_child_writes_observation_and_only_that_parent_sees_it(
     f.staff(setting, "practitioner", name="Kim Key", email="kim@hazel.test")
     sibling = f.ChildFactory(setting=setting, first_name="Otto", last_name="Other")
     f.parent_of(sibling, name="Olive Other", email="olive@hazel.test")
+    from acorn.audit.models import AuditEvent
+    from acorn.children.models import ImageConsent, ParentAgreement
 
     # The manager, on the setting's iPad.
     ipad = new_page(IPAD)
@@ -64,10 +66,27 @@ def test_manager_adds_child_writes_observation_and_only_that_parent_sees_it(
     phone.get_by_label("Your name").fill("Paula O'Brien")
     phone.get_by_label("Password").fill("ducks-on-the-pond-42")
     phone.get_by_role("button", name="Accept and continue").click()
+    # Onboarding (P-1): the agreement first, then the photo question for Rosa.
+    expect(phone.get_by_text("Step 1 of 2")).to_be_visible()
+    expect(phone.get_by_text("not to download, copy, screenshot or share")).to_be_visible()
+    phone.get_by_role("button", name="I agree and sign").click()
+    expect(phone.locator(".error", has_text="Please type your full name to sign")).to_be_visible()
+    phone.get_by_label("Type your full name to sign").fill("Paula O'Brien")
+    phone.get_by_role("button", name="I agree and sign").click()
+    expect(phone.get_by_text("Step 2 of 2")).to_be_visible()
+    phone.get_by_label("No, I don't agree").check()
+    phone.get_by_label("Type your full name to sign").fill("Paula O'Brien")
+    phone.get_by_role("button", name="Save my answer").click()
     expect(phone.get_by_role("heading", name="Rosa's journal")).to_be_visible()
     expect(phone.get_by_text("Rosa counted five ducks on the pond.")).to_be_visible()
     expect(phone.get_by_text("Kim Key").first).to_be_visible()
     journal_url = phone.url
+    agreement = ParentAgreement.objects.get(parent__email="paula@home.test")
+    assert agreement.signature_name == "Paula O'Brien" and agreement.wording.version == 1
+    assert agreement.ip == "127.0.0.1"
+    answer = ImageConsent.objects.get(parent__email="paula@home.test")
+    assert answer.images_in_other_journals is False and answer.child.image_consent is False
+    assert AuditEvent.objects.filter(action="consent.refuse", child_id=answer.child_id).exists()
 
     # Another parent of the same setting, on a desktop, sees none of it.
     desktop = new_page(DESKTOP)

@@ -58,7 +58,7 @@ def test_capture_a_photo_for_two_children_in_six_interactions(new_page, nursery,
     )
     act("tap Add photos or video", lambda: None)  # opens the camera or library
     act("choose the photo", lambda: ipad.locator("#media-files").set_input_files(str(photo)))
-    expect(ipad.locator(".upload-item[data-id]")).to_have_count(1)
+    expect(ipad.locator(".upload-item[data-id]")).to_have_count(1, timeout=30_000)
     act("tap Ada", lambda: ipad.locator("label.child-tile", has_text="Ada").click())
     act("tap Ben", lambda: ipad.locator("label.child-tile", has_text="Ben").click())
     act("tap Publish", lambda: ipad.get_by_role("button", name="Publish").click())
@@ -155,7 +155,7 @@ def test_contributions_from_home_approved_and_rejected(new_page, nursery, tmp_pa
     sign_in(phone, "anna@home.test")
     phone.get_by_role("link", name="Add something from home").click()
     phone.locator("#media-files").set_input_files(str(photo))
-    expect(phone.locator(".upload-item[data-id]")).to_have_count(1)
+    expect(phone.locator(".upload-item[data-id]")).to_have_count(1, timeout=30_000)
     phone.get_by_label("What did your child do?").fill("Ada built a sandcastle at the beach.")
     phone.get_by_role("button", name="Send to Kim Key").click()
     expect(phone.get_by_text("will look at it")).to_be_visible()

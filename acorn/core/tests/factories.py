@@ -58,9 +58,18 @@ class ChildFactory(factory.django.DjangoModelFactory):
     key_person = factory.LazyAttribute(lambda o: staff(o.setting))
 
 
-def parent_of(child, **kwargs):
-    user = UserFactory(**kwargs)
+def parent_of(child, *, onboarded=True, consent=True, user=None, **kwargs):
+    """A parent linked to the child; by default they have signed the agreement and
+    answered the consent question (yes), as a parent using Acorn normally has."""
+    from acorn.children.consent import agreement_sign, child_consent_recompute, consent_record
+
+    user = user or UserFactory(**kwargs)
     ParentLink.objects.create(parent=user, child=child)
+    if onboarded:
+        agreement_sign(parent=user, signature_name=user.name)
+        consent_record(parent=user, child=child, given=consent, signature_name=user.name)
+    else:
+        child_consent_recompute(child)
     return user
 
 

@@ -207,8 +207,37 @@
     }
   });
 
+  // C-3: say, while composing, in which journals the photos will and won't appear.
+  var note = form.querySelector(".appear-note");
+  function explainReach() {
+    if (!note) return;
+    var chosen = Array.prototype.filter.call(
+      form.querySelectorAll(".child-tile"),
+      function (tile) { return tile.querySelector("input").checked; }
+    );
+    if (!mediaIds().length || !chosen.length) { note.hidden = true; return; }
+    var lacking = chosen.filter(function (t) { return t.dataset.consent !== "yes"; });
+    var lines = [];
+    chosen.forEach(function (tile) {
+      var blockers = lacking.filter(function (t) { return t !== tile; })
+        .map(function (t) { return t.dataset.name; });
+      if (blockers.length) {
+        lines.push("Not in " + tile.dataset.name + "'s journal: " + blockers.join(" and ") +
+                   (blockers.length > 1 ? " have" : " has") + " no photo consent.");
+      }
+    });
+    var shown = chosen.filter(function (tile) {
+      return !lacking.some(function (t) { return t !== tile; });
+    }).map(function (t) { return t.dataset.name + "'s"; });
+    if (shown.length) lines.unshift("Photos will appear in " + shown.join(", ") + " journal" +
+                                    (shown.length > 1 ? "s" : "") + ".");
+    note.textContent = lines.join(" ");
+    note.hidden = false;
+  }
+
   form.addEventListener("input", saveDraft);
-  form.addEventListener("change", saveDraft);
+  form.addEventListener("change", function () { saveDraft(); explainReach(); });
+  new MutationObserver(explainReach).observe(list, { childList: true, subtree: true, attributes: true });
 
   function send(submitter) {
     var data = new FormData(form);
