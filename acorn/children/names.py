@@ -87,7 +87,11 @@ class NameRedactor:
         key = found.lower()
         if key in self._case_sensitive and not found[:1].isupper():
             return found
-        return self._labels[key]
+        label = self._labels[key]
+        # "ask Yasmin." should read "ask Y.Z." rather than "ask Y.Z.."
+        if match.string[match.end() : match.end() + 1] == "." and label.endswith("."):
+            return label[:-1]
+        return label
 
     def __call__(self, text: str) -> str:
         if not text or self._pattern is None:

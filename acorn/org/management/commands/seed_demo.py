@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from acorn.accounts.models import User
+from acorn.children.consent import agreement_sign, consent_record
 from acorn.children.models import Child, ParentLink
 from acorn.journal.models import Observation, ObservationChild
 from acorn.org.models import Membership, Setting
@@ -174,7 +175,13 @@ class Command(BaseCommand):
             )
             children[first] = child
             if parent:
-                ParentLink.objects.create(parent=self._user(*parent), child=child)
+                person = self._user(*parent)
+                ParentLink.objects.create(parent=person, child=child)
+                agreement_sign(parent=person, signature_name=person.name)
+                # Rose's dad has said no to photos in other children's journals.
+                consent_record(
+                    parent=person, child=child, given=first != "Rose", signature_name=person.name
+                )
         authors = [
             people["keyperson@demo.acorn.test"],
             people["keyperson2@demo.acorn.test"],
