@@ -192,3 +192,23 @@ def test_contributions_from_home_approved_and_rejected(new_page, nursery, tmp_pa
     other = new_page(PHONE)
     sign_in(other, "bob@home.test")
     expect(other.get_by_text("sandcastle")).to_have_count(0)
+
+
+def test_capture_warns_where_a_photo_will_not_appear(new_page, nursery, tmp_path):
+    from acorn.children.consent import consent_record
+
+    consent_record(
+        parent=nursery["ben_parent"], child=nursery["ben"], given=False, signature_name="Bob"
+    )
+    ipad = new_page(IPAD)
+    sign_in(ipad, "kim@willow.test")
+    ipad.goto("/observations/new")
+    ben_tile = ipad.locator("label.child-tile", has_text="Ben")
+    expect(ben_tile.get_by_text("No photo consent")).to_be_visible()
+    ipad.locator("#media-files").set_input_files(str(samples.noisy_jpeg(tmp_path / "a.jpg")))
+    expect(ipad.locator(".upload-item[data-id]")).to_have_count(1, timeout=30_000)
+    ipad.locator("label.child-tile", has_text="Ada").click()
+    ben_tile.click()
+    note = ipad.locator(".appear-note")
+    expect(note).to_contain_text("Photos will appear in Ben's journal.")
+    expect(note).to_contain_text("Not in Ada's journal: Ben has no photo consent.")

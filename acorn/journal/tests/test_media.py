@@ -161,13 +161,11 @@ def test_upload_declared_larger_than_any_limit_is_refused_before_reading(world, 
     assert response.json()["code"] == "too_large"
 
 
-def test_media_work_never_runs_inside_the_request(
-    world, api, tmp_path, settings, django_capture_on_commit_callbacks
-):
+def test_media_work_never_runs_inside_the_request(transactional_db, world, api, tmp_path, settings):
+    # Transactional: the real worker commits and closes its connection, as in production.
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     staff = api(world.key_person)
-    with django_capture_on_commit_callbacks(execute=True):
-        response = upload(staff, samples.noisy_jpeg(tmp_path / "p.jpg"))
+    response = upload(staff, samples.noisy_jpeg(tmp_path / "p.jpg"))
     assert response.json()["status"] == "processing"
     item = MediaItem.objects.get()
     assert item.renditions == {}

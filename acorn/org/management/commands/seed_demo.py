@@ -1,16 +1,21 @@
 """Demo data for trying Acorn: one setting, its team, eight children, parents and a dozen
 observations. Safe to run again: it does nothing if the demo setting exists."""
 
+import io
+import random
 from datetime import date, timedelta
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
+from PIL import Image, ImageDraw
 
 from acorn.accounts.models import User
 from acorn.children.consent import agreement_sign, consent_record
 from acorn.children.models import Child, ParentLink
-from acorn.journal.models import Observation, ObservationChild
+from acorn.journal.media import media_process, media_upload
+from acorn.journal.models import MediaAppearance, Observation, ObservationChild
 from acorn.org.models import Membership, Setting
 
 DEMO_SETTING = "Oak Tree Pre-school (demo)"
@@ -127,6 +132,10 @@ OBSERVATIONS = [
 ]
 
 
+# Which of the observations above come with a (drawn) picture.
+PICTURED = {0, 1, 4, 9}
+
+
 def _months_ago(months: int) -> date:
     today = timezone.localdate()
     return today - timedelta(days=round(months * 30.44))
@@ -182,6 +191,10 @@ class Command(BaseCommand):
                 consent_record(
                     parent=person, child=child, given=first != "Rose", signature_name=person.name
                 )
+        self._observations(setting, people, children)
+
+    def _observations(self, setting, people, children):
+        today = timezone.localdate()
         authors = [
             people["keyperson@demo.acorn.test"],
             people["keyperson2@demo.acorn.test"],
@@ -209,3 +222,31 @@ class Command(BaseCommand):
                     observed_on=observation.observed_on,
                     created_at=created,
                 )
+            if index in PICTURED:
+                self._picture(observation, [children[name] for name in names], index)
+
+    def _picture(self, observation, children, seed):
+        """A drawn picture standing in for a photo, through the real media pipeline."""
+        rng = random.Random(seed)
+        image = Image.new("RGB", (1200, 900), (250, 244, 232))
+        draw = ImageDraw.Draw(image)
+        palette = [(231, 111, 81), (244, 162, 97), (233, 196, 106), (42, 157, 143),
+                   (38, 70, 83), (131, 197, 190), (229, 107, 111)]  # fmt: skip
+        draw.rectangle((0, 640, 1200, 900), fill=(168, 218, 140))
+        draw.ellipse((960, 60, 1120, 220), fill=(255, 209, 102))
+        for _ in range(14):
+            x, y = rng.randint(80, 1000), rng.randint(200, 600)
+            size = rng.randint(60, 160)
+            shape = draw.ellipse if rng.random() < 0.5 else draw.rectangle
+            shape((x, y, x + size, y + size), fill=rng.choice(palette))
+        buffer = io.BytesIO()
+        image.save(buffer, format="JPEG", quality=88)
+        item = media_upload(
+            uploader=observation.author,
+            setting=observation.setting,
+            uploaded_file=SimpleUploadedFile("photo.jpg", buffer.getvalue()),
+        )
+        media_process(item.pk)
+        item.observation = observation
+        item.save(update_fields=["observation"])
+        MediaAppearance.objects.bulk_create(MediaAppearance(media=item, child=c) for c in children)
