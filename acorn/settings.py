@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "acorn.org",
     "acorn.children",
     "acorn.journal",
+    "acorn.suitability",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,7 @@ from acorn.children.models import Child
 from acorn.children.selectors import is_staff_for, linked_child_ids
 from acorn.journal.models import Observation, ObservationChild
 from acorn.org.selectors import membership_in
+from acorn.suitability.selectors import is_cleared, refusal_for
 
 S = Observation.Status
 
@@ -60,13 +61,17 @@ def observation_for(user, observation_id) -> Observation:
     observation = _with_children(Observation.objects.filter(pk=observation_id)).first()
     if observation is None:
         raise Http404("No such entry.")
-    if membership_in(user, observation.setting_id) is not None:
+    own_child = any(link.child_id in linked_child_ids(user) for link in observation.links.all())
+    if is_cleared(user, observation.setting_id):
         visible = Observation.objects.filter(_staff_rule(user), pk=observation.pk).exists()
+    elif own_child:
+        visible = Observation.objects.filter(_parent_rule(user), pk=observation.pk).exists()
     else:
-        own_child = any(link.child_id in linked_child_ids(user) for link in observation.links.all())
-        visible = (
-            own_child and Observation.objects.filter(_parent_rule(user), pk=observation.pk).exists()
-        )
+        membership = membership_in(user, observation.setting_id)
+        if membership is not None:
+            # Staff of this setting, not yet cleared (A-5): say what is missing.
+            raise refusal_for(user, membership.setting)
+        visible = False
     if not visible:
         raise Http404("No such entry.")
     return observation
@@ -76,7 +81,7 @@ def children_shown_to(user, observation) -> list[Child]:
     """The children of an entry that this person may see named: all of them for staff,
     only their own for a parent (other children's names never reach a parent)."""
     children = [link.child for link in observation.links.all()]
-    if membership_in(user, observation.setting_id) is not None:
+    if is_cleared(user, observation.setting_id):
         return children
     own = linked_child_ids(user)
     return [child for child in children if child.pk in own]

@@ -42,8 +42,50 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     role = Membership.Role.PRACTITIONER
 
 
-def staff(setting, role="practitioner", **person):
-    return MembershipFactory(setting=setting, role=role, user=UserFactory(**person)).user
+def staff(setting, role="practitioner", *, cleared=True, **person):
+    """A staff member; cleared (A-5) unless asked otherwise, as most tests are about
+    something else."""
+    user = MembershipFactory(setting=setting, role=role, user=UserFactory(**person)).user
+    if cleared:
+        clear(user, setting)
+    return user
+
+
+def clear(person, setting, *, on=None):
+    """Record everything the suitability gate needs, as a session leader would have,
+    dated `on` (default today)."""
+    from datetime import timedelta
+
+    from acorn.suitability.declarations import current_text
+    from acorn.suitability.models import DbsCheck, Declaration, UpdateServiceSubscription
+
+    on = on or timezone.localdate()
+    DbsCheck.objects.create(
+        setting=setting,
+        person=person,
+        certificate_number="001234567890",
+        issued_on=on - timedelta(days=60),
+        barred_list=True,
+        original_seen=True,
+    )
+    UpdateServiceSubscription.objects.create(
+        setting=setting,
+        person=person,
+        subscription_id="C1234567",
+        renews_on=on + timedelta(days=300),
+    )
+    for kind in ("online_safety", "self_declaration"):
+        version, text = current_text(kind)
+        Declaration.objects.create(
+            setting=setting,
+            person=person,
+            kind=kind,
+            version=version,
+            text=text,
+            signature_name=person.name,
+        )
+    person.__dict__.pop("_acorn_clearance", None)
+    return person
 
 
 class ChildFactory(factory.django.DjangoModelFactory):
