@@ -117,6 +117,7 @@ def child_create(request, setting_id: UUID, payload: ChildIn):
 @router.get("/children", response=ChildPage)
 @api_access("signed_in")
 def child_list(request):
+    selectors.require_some_clearance(request.user)
     children = (
         selectors.children_visible_to(request.user)
         .select_related("key_person")

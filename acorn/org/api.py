@@ -8,12 +8,9 @@ from acorn.core.policy import Forbidden
 from acorn.org import services
 from acorn.org.models import Membership
 from acorn.org.selectors import membership_in, staff_of
+from acorn.suitability.selectors import clearance_of, clearance_register, require_cleared
 
 router = Router(tags=["setting administration"])
-
-# Until the suitability register exists (issue: staff suitability gate), nothing is
-# recorded for anyone, so every check is reported missing.
-SUITABILITY_CHECKS = ["dbs_enhanced", "update_service", "online_safety", "self_declaration"]
 
 
 class StaffIn(Schema):
@@ -36,31 +33,34 @@ class StaffPage(Schema):
     next: str | None
 
 
-def leader_membership(request, setting_id) -> Membership:
-    """The caller's membership if they lead this setting; 404 if they aren't on its staff."""
+def leader_membership(request, setting_id, *, cleared=True) -> Membership:
+    """The caller's membership if they lead this setting; 404 if they aren't on its staff.
+    With `cleared` (anything touching children's data) the suitability gate applies too."""
     membership = membership_in(request.user, setting_id)
     if membership is None:
         raise Http404
     if not membership.is_session_leader:
         raise Forbidden("Only session leaders (the manager and deputy) can do this.")
+    if cleared:
+        require_cleared(request.user, setting_id)
     return membership
 
 
-def _staff_out(membership: Membership) -> dict:
+def _staff_out(membership: Membership, clearance) -> dict:
     return {
         "id": membership.user_id,
         "name": membership.user.name,
         "email": membership.user.email,
         "role": membership.role,
-        "cleared": False,
-        "missing": list(SUITABILITY_CHECKS),
+        "cleared": clearance.cleared,
+        "missing": clearance.missing,
     }
 
 
 @router.post("/settings/{setting_id}/staff", response={201: StaffOut})
-@api_access("session_leader")
+@api_access("session_leader_admin")
 def staff_create(request, setting_id: UUID, payload: StaffIn):
-    leader = leader_membership(request, setting_id)
+    leader = leader_membership(request, setting_id, cleared=False)
     if payload.role not in Membership.Role.values:
         raise ApiError(422, "role must be one of manager, deputy or practitioner.", "invalid")
     if payload.role == Membership.Role.MANAGER and leader.role != Membership.Role.MANAGER:
@@ -78,12 +78,13 @@ def staff_create(request, setting_id: UUID, payload: StaffIn):
     membership = Membership.objects.select_related("user").get(
         setting=leader.setting, user=invitation.person
     )
-    return Status(201, _staff_out(membership))
+    return Status(201, _staff_out(membership, clearance_of(membership.user, leader.setting)))
 
 
 @router.get("/settings/{setting_id}/staff", response={200: StaffPage})
-@api_access("session_leader")
+@api_access("session_leader_admin")
 def staff_list(request, setting_id: UUID):
-    leader = leader_membership(request, setting_id)
+    leader = leader_membership(request, setting_id, cleared=False)
     rows, following = page(staff_of(leader.setting), request, limit=200)
-    return {"items": [_staff_out(m) for m in rows], "next": following}
+    register = clearance_register(leader.setting, rows)
+    return {"items": [_staff_out(m, c) for m, c in register], "next": following}

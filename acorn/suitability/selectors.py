@@ -66,32 +66,39 @@ def add_months(day: date, months: int) -> date:
     raise ValueError(day)
 
 
-def _latest(model, setting, person, *order):
-    return model.objects.filter(setting=setting, person=person).order_by(*order).first()
+def _load(setting, person_ids) -> dict:
+    """The latest record of each kind for each person: six queries for any number of
+    people (each ordered so that the first row seen per person is the one that counts)."""
+    records = {pid: {} for pid in person_ids}
+    sources = [
+        ("dbs_enhanced", DbsCheck, ("-issued_on", "-recorded_at"), {}),
+        ("status_check", StatusCheck, ("-checked_on", "-recorded_at"), {}),
+        ("update_service", UpdateServiceSubscription, ("-recorded_at",), {}),
+        ("online_safety", Declaration, ("-recorded_at",), {"kind": "online_safety"}),
+        ("self_declaration", Declaration, ("-recorded_at",), {"kind": "self_declaration"}),
+        ("safeguarding_training", SafeguardingTraining, ("-completed_on", "-recorded_at"), {}),
+    ]
+    for name, model, order, extra in sources:
+        rows = model.objects.filter(setting=setting, person_id__in=person_ids, **extra).order_by(
+            *order
+        )
+        for row in rows:
+            records[row.person_id].setdefault(name, row)
+    return records
 
 
-def compute_clearance(person, setting, today: date | None = None) -> Clearance:
+def compute_clearance(person, setting, today: date | None = None, records=None) -> Clearance:
     today = today or setting_today(setting)
+    if records is None:
+        records = _load(setting, [person.pk])[person.pk]
     result = Clearance()
     soon = today + timedelta(days=EXPIRY_WINDOW_DAYS)
-
-    dbs = _latest(DbsCheck, setting, person, "-issued_on", "-recorded_at")
-    status = _latest(StatusCheck, setting, person, "-checked_on", "-recorded_at")
-    subscription = _latest(UpdateServiceSubscription, setting, person, "-recorded_at")
-    declarations = {}
-    for declaration in Declaration.objects.filter(setting=setting, person=person).order_by(
-        "-recorded_at"
-    ):
-        declarations.setdefault(declaration.kind, declaration)
-    training = _latest(SafeguardingTraining, setting, person, "-completed_on")
-    result.records = {
-        "dbs_enhanced": dbs,
-        "status_check": status,
-        "update_service": subscription,
-        "online_safety": declarations.get("online_safety"),
-        "self_declaration": declarations.get("self_declaration"),
-        "safeguarding_training": training,
-    }
+    dbs = records.get("dbs_enhanced")
+    status = records.get("status_check")
+    subscription = records.get("update_service")
+    declarations = {k: records[k] for k in ("online_safety", "self_declaration") if k in records}
+    training = records.get("safeguarding_training")
+    result.records = records
 
     if dbs is None:
         result.reasons["dbs_enhanced"] = "No enhanced DBS check is recorded."
@@ -204,11 +211,14 @@ def require_cleared(user, setting_id) -> None:
         raise refusal_for(user, membership.setting)
 
 
-def clearance_register(setting):
-    """Every staff member of the setting with their clearance, for the dashboard."""
-    members = list(
-        Membership.objects.filter(setting=setting, is_active=True)
-        .select_related("user")
-        .order_by("user__name")
-    )
-    return [(m, clearance_of(m.user, setting)) for m in members]
+def clearance_register(setting, members=None):
+    """Staff members of the setting with their clearance (a fixed number of queries)."""
+    if members is None:
+        members = list(
+            Membership.objects.filter(setting=setting, is_active=True)
+            .select_related("user")
+            .order_by("user__name")
+        )
+    today = setting_today(setting)
+    records = _load(setting, [m.user_id for m in members])
+    return [(m, compute_clearance(m.user, setting, today, records[m.user_id])) for m in members]
