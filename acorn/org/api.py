@@ -1,8 +1,11 @@
+from datetime import datetime
 from uuid import UUID
 
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from ninja import Router, Schema, Status
 
+from acorn.accounts.models import User
 from acorn.core.api import ApiError, api_access, page
 from acorn.core.policy import Forbidden
 from acorn.org import services
@@ -31,6 +34,39 @@ class StaffOut(Schema):
 class StaffPage(Schema):
     items: list[StaffOut]
     next: str | None
+
+
+class SessionTime(Schema):
+    weekday: int
+    start: str
+    end: str
+
+
+class SettingOut(Schema):
+    id: UUID
+    name: str
+    timezone: str
+    on_site_networks: list[str]
+    trusted_proxies: list[str]
+    session_times: list[SessionTime]
+    mfa_for_practitioners: bool
+
+
+class SettingPatch(Schema):
+    on_site_networks: list[str] | None = None
+    trusted_proxies: list[str] | None = None
+    session_times: list[SessionTime] | None = None
+    mfa_for_practitioners: bool | None = None
+
+
+class DutyIn(Schema):
+    leader_id: UUID
+
+
+class DutyOut(Schema):
+    id: UUID
+    leader_id: UUID
+    started_at: datetime
 
 
 def leader_membership(request, setting_id, *, cleared=True) -> Membership:
@@ -88,3 +124,58 @@ def staff_list(request, setting_id: UUID):
     rows, following = page(staff_of(leader.setting), request, limit=200)
     register = clearance_register(leader.setting, rows)
     return {"items": [_staff_out(m, c) for m, c in register], "next": following}
+
+
+@router.get("/settings/{setting_id}", response=SettingOut)
+@api_access("session_leader_admin")
+def setting_detail(request, setting_id: UUID):
+    return leader_membership(request, setting_id, cleared=False).setting
+
+
+@router.patch("/settings/{setting_id}", response=SettingOut)
+@api_access("session_leader_admin")
+def setting_update(request, setting_id: UUID, payload: SettingPatch):
+    leader = leader_membership(request, setting_id, cleared=False)
+    data = payload.dict(exclude_unset=True)
+    try:
+        return services.setting_rules_update(
+            setting=leader.setting, changed_by=request.user, request=request, **data
+        )
+    except ValidationError as error:
+        raise ApiError(422, " ".join(error.messages), "invalid") from None
+
+
+def _leader_of(setting, leader_id) -> User:
+    leader = User.objects.filter(
+        pk=leader_id,
+        memberships__setting=setting,
+        memberships__is_active=True,
+        memberships__role__in=Membership.SESSION_LEADER_ROLES,
+    ).first()
+    if leader is None:
+        raise ApiError(422, "leader_id must be a manager or deputy of this setting.", "invalid")
+    return leader
+
+
+@router.post("/settings/{setting_id}/duty", response={201: DutyOut})
+@api_access("session_leader")
+def duty_start(request, setting_id: UUID, payload: DutyIn):
+    membership = leader_membership(request, setting_id)
+    leader = _leader_of(membership.setting, payload.leader_id)
+    require_cleared(leader, setting_id)
+    period = services.duty_start(
+        setting=membership.setting, leader=leader, started_by=request.user, request=request
+    )
+    return Status(201, {"id": period.pk, "leader_id": leader.pk, "started_at": period.started_at})
+
+
+@router.delete("/settings/{setting_id}/duty", response={204: None})
+@api_access("session_leader")
+def duty_end(request, setting_id: UUID, leader_id: UUID | None = None):
+    """Ends the duty of `leader_id` (by default the caller's own)."""
+    membership = leader_membership(request, setting_id)
+    leader = _leader_of(membership.setting, leader_id or request.user.pk)
+    services.duty_end(
+        setting=membership.setting, leader=leader, ended_by=request.user, request=request
+    )
+    return Status(204, None)
