@@ -210,3 +210,72 @@ def declaration_sign(*, setting, person, kind: str, signature_name: str, request
         detail={"version": version},
     )
     return record
+
+
+REMINDER_STAGES = (30, 14, 7, 1)
+
+
+def _stage(days_left: int) -> int | None:
+    for stage in sorted(REMINDER_STAGES):
+        if days_left <= stage:
+            return stage
+    return None
+
+
+def clearance_reminders_send(*, today: date | None = None) -> int:
+    """Email the person and their session leaders before a check lapses: at 30, 14, 7 and
+    1 days before (or the first of those a run sees). Safe to run as often as you like:
+    each item is reminded at most once per stage. Emails name the staff member, the check
+    and the date only: no child's data."""
+    from acorn.accounts.services import email_send
+    from acorn.org.models import Setting
+    from acorn.suitability.models import ClearanceReminder
+    from acorn.suitability.selectors import LABELS, clearance_register, session_leaders_of
+
+    sent = 0
+    for setting in Setting.objects.all().order_by("name"):
+        day = today or setting_today(setting)
+        leaders = None
+        for member, clearance in clearance_register(setting):
+            items = [(name, clearance.due[name]) for name in clearance.due]
+            if clearance.training_due is not None:
+                items.append(("safeguarding_training", clearance.training_due))
+            for item, due in items:
+                days_left = (due - day).days
+                stage = _stage(days_left) if days_left >= 0 else None
+                if stage is None:
+                    continue
+                with transaction.atomic():
+                    _reminder, created = ClearanceReminder.objects.get_or_create(
+                        setting=setting, person=member.user, item=item, due_on=due, stage=stage
+                    )
+                    if not created:
+                        continue
+                    if leaders is None:
+                        leaders = session_leaders_of(setting)
+                    recipients = {member.user.email: member.user}
+                    recipients.update({leader.email: leader for leader in leaders})
+                    for email, person in recipients.items():
+                        email_send(
+                            to=email,
+                            template="clearance_reminder",
+                            context={
+                                "recipient": person,
+                                "person": member.user,
+                                "is_self": person.pk == member.user_id,
+                                "what": LABELS[item],
+                                "due": due,
+                                "days": days_left,
+                                "setting": setting,
+                                "gates": item != "safeguarding_training",
+                            },
+                        )
+                    audit_record(
+                        action="suitability.reminder",
+                        setting_id=setting.pk,
+                        object_type="user",
+                        object_id=member.user_id,
+                        detail={"item": item, "due_on": due.isoformat(), "stage": stage},
+                    )
+                    sent += 1
+    return sent
