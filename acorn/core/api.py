@@ -104,7 +104,8 @@ def _refused(request, exc):
     from acorn.core.middleware import audit_refusal
 
     audit_refusal(request, exc)
-    body = {"detail": exc.detail, "code": exc.code}
+    detail = f"{exc.detail} {exc.next_step}" if exc.next_step else exc.detail
+    body = {"detail": detail, "code": exc.code}
     if getattr(exc, "missing", None) is not None:
         body["missing"] = exc.missing
     return api.create_response(request, body, status=exc.status)
