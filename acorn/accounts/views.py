@@ -1,4 +1,5 @@
 import time
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
@@ -85,7 +86,9 @@ def sign_in(request):
                 request.session[PENDING_USER] = str(user.pk)
                 request.session[PENDING_AT] = time.time()
                 target = _safe_next(request)
-                return redirect("sign_in_code" if not target else f"/sign-in/code/?next={target}")
+                if target:
+                    return redirect("/sign-in/code/?" + urlencode({"next": target}))
+                return redirect("sign_in_code")
             else:
                 return _signed_in(request, user, "web")
     return render(

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from ninja import Router, Schema, Status
 
 from acorn.audit.services import audit_record
-from acorn.children.selectors import child_for, children_visible_to
+from acorn.children.selectors import child_for, children_visible_to, require_some_clearance
 from acorn.core.api import ApiError, api_access, page
 from acorn.journal import selectors, services
 
@@ -71,6 +71,8 @@ def observation_create(request, payload: ObservationIn):
             "Photos and videos can't be attached yet: media uploads are still being built.",
             "invalid",
         )
+    # Staff not yet cleared are told what is missing rather than "no such child".
+    require_some_clearance(request.user)
     visible = {c.pk: c for c in children_visible_to(request.user).filter(pk__in=payload.children)}
     if not payload.children or len(visible) != len(set(payload.children)):
         raise ApiError(422, "Choose one or more children you may write about.", "invalid")

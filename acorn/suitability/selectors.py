@@ -166,8 +166,12 @@ def cleared_setting_ids(user) -> set:
 
 
 def session_leaders_of(setting) -> list:
+    return [m.user for m in session_leader_memberships(setting)]
+
+
+def session_leader_memberships(setting) -> list:
     return [
-        m.user
+        m
         for m in Membership.objects.filter(
             setting=setting, is_active=True, role__in=Membership.SESSION_LEADER_ROLES
         )
@@ -181,8 +185,8 @@ def refusal_for(user, setting) -> ChecksIncomplete:
     clearance = clearance_of(user, setting)
     missing = "; ".join(LABELS[name] for name in clearance.missing)
     leaders = [
-        f"{leader.name} ({'you' if leader.pk == user.pk else 'session leader'})"
-        for leader in session_leaders_of(setting)
+        f"{m.user.name} ({'you' if m.user_id == user.pk else m.get_role_display().lower()})"
+        for m in session_leader_memberships(setting)
     ]
     who = ", ".join(leaders) or "your manager"
     signs = [n for n in clearance.missing if n in ("online_safety", "self_declaration")]

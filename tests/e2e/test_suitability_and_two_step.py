@@ -28,7 +28,7 @@ def test_manager_records_checks_and_the_practitioners_gate_opens(new_page, trans
     expect(
         ipad.get_by_role("heading", name="Your suitability checks are not complete")
     ).to_be_visible()
-    expect(ipad.get_by_text("Sam Manager (session leader)")).to_be_visible()
+    expect(ipad.get_by_text("Sam Manager (manager)")).to_be_visible()
     expect(ipad.get_by_text("Poppy")).to_have_count(0)
     # She signs her own declarations.
     ipad.get_by_role("link", name="My declarations").click()
