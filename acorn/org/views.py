@@ -21,6 +21,7 @@ from acorn.org.selectors import (
 )
 from acorn.suitability.selectors import (
     LABELS,
+    SHORT_LABELS,
     clearance_register,
     is_cleared,
     setting_today,
@@ -55,6 +56,7 @@ def dashboard(request):
             "expiring": sorted(expiring, key=lambda row: row[2]),
             "training_due": training_due,
             "labels": LABELS,
+            "short_labels": SHORT_LABELS,
             "me_cleared": cleared,
             "on_duty": on_duty,
             "i_am_on_duty": any(p.leader_id == request.user.pk for p in on_duty),

@@ -35,6 +35,14 @@ LABELS = {
     "safeguarding_training": "safeguarding training",
 }
 
+SHORT_LABELS = {
+    "dbs_enhanced": "DBS check",
+    "update_service": "Update Service",
+    "online_safety": "Online safety declaration",
+    "self_declaration": "Self-declaration",
+    "safeguarding_training": "Safeguarding training",
+}
+
 
 @dataclass
 class Clearance:

@@ -177,6 +177,7 @@ def test_changing_a_role_needs_a_recent_sign_in(world, web):
         traveller.shift(timedelta(minutes=6))
         response = client.post(f"/staff/{membership.pk}/role", {"role": "deputy"})
         assert response.url.startswith("/confirm-it-is-you/")
+        assert "Confirm it&#x27;s you" in client.get(response.url).content.decode()
         membership.refresh_from_db()
         assert membership.role == "practitioner"
         confirm = client.post(

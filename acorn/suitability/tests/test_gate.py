@@ -285,3 +285,30 @@ def test_declarations_page_three_people(world, web, newcomer):
         "recorded_at"
     )
     assert signed.setting == world.setting_b and signed.version and "1.6" in signed.text
+
+
+def _queries(client, path):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(path).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_the_gate_costs_a_fixed_number_of_queries(world, web):
+    client = web(world.key_person)
+    few = _queries(client, "/children/")
+    for _ in range(3):
+        f.clear(world.key_person, world.setting_a)  # more history to look through
+        f.ChildFactory(setting=world.setting_a, key_person=world.key_person)
+    assert _queries(client, "/children/") == few
+
+
+def test_the_dashboard_costs_a_fixed_number_of_queries(world, web):
+    client = web(world.manager)
+    few = _queries(client, "/dashboard/")
+    for _ in range(5):
+        f.staff(world.setting_a)
+    f.staff(world.setting_a, cleared=False)
+    assert _queries(client, "/dashboard/") == few
