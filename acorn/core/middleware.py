@@ -1,6 +1,7 @@
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from acorn.audit.services import audit_record
 from acorn.core.policy import PolicyRefusal, ReauthenticationRequired
@@ -19,6 +20,20 @@ def audit_refusal(request, refusal: PolicyRefusal) -> None:
     )
 
 
+def _come_back_to(request) -> str:
+    """Where to return after "Confirm it's you": the page itself for a GET; for a form
+    that was posted, the page the form was on (the person submits it again)."""
+    if request.method == "GET":
+        return request.get_full_path()
+    referer = request.META.get("HTTP_REFERER", "")
+    if referer and url_has_allowed_host_and_scheme(
+        referer, {request.get_host()}, require_https=request.is_secure()
+    ):
+        parts = urlsplit(referer)
+        return parts.path + (f"?{parts.query}" if parts.query else "")
+    return "/"
+
+
 class PolicyRefusalMiddleware:
     """Turns a policy refusal raised by a page into a clear 403 page."""
 
@@ -31,7 +46,7 @@ class PolicyRefusalMiddleware:
     def process_exception(self, request, exception):
         if isinstance(exception, ReauthenticationRequired):
             audit_refusal(request, exception)
-            return redirect("/confirm-it-is-you/?" + urlencode({"next": request.get_full_path()}))
+            return redirect("/confirm-it-is-you/?" + urlencode({"next": _come_back_to(request)}))
         if isinstance(exception, PolicyRefusal):
             audit_refusal(request, exception)
             return render(
