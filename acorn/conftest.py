@@ -47,24 +47,36 @@ def world(db):
     return SimpleNamespace(**locals())
 
 
-def signed_in_client(user) -> Client:
-    client = Client()
+def _uses_mfa(user) -> bool:
+    from acorn.accounts.models import TotpDevice
+
+    return TotpDevice.objects.filter(user=user, confirmed_at__isnull=False).exists()
+
+
+def signed_in_client(user, **extra) -> Client:
+    """Signs in through the real pages: password, then a recovery code where two-step
+    sign-in is on. `extra` sets request headers, e.g. REMOTE_ADDR."""
+    client = Client(**extra)
     response = client.post("/sign-in/", {"email": user.email, "password": f.PASSWORD})
     assert response.status_code == 302, response.content
+    if response.url.startswith("/sign-in/code/"):
+        response = client.post(response.url, {"code": f.recovery_code(user)})
+        assert response.status_code == 302, response.content
     return client
 
 
 class ApiClient:
     """A thin JSON client with a bearer token, as the tablet app uses the API."""
 
-    def __init__(self, user=None):
-        self.client = Client()
+    def __init__(self, user=None, **extra):
+        self.client = Client(**extra)
         self.token = None
         if user is not None:
+            credentials = {"email": user.email, "password": f.PASSWORD}
+            if _uses_mfa(user):
+                credentials["otp"] = f.recovery_code(user)
             response = self.client.post(
-                "/api/v1/auth/token",
-                {"email": user.email, "password": f.PASSWORD},
-                content_type="application/json",
+                "/api/v1/auth/token", credentials, content_type="application/json"
             )
             assert response.status_code == 200, response.content
             self.token = response.json()["token"]

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "acorn.org",
     "acorn.children",
     "acorn.journal",
+    "acorn.suitability",
 ]
 
 MIDDLEWARE = [
@@ -262,6 +263,15 @@ if os.environ.get("ACORN_S3_BUCKET"):
 ACORN_INVITATION_DAYS = 7
 ACORN_API_TOKEN_HOURS = 12
 ACORN_STAFF_IDLE_MINUTES = 15  # default; each setting may choose its own
+# Reverse proxies in front of the whole installation (e.g. nginx on 127.0.0.1), as CIDR;
+# only through them does X-Forwarded-For count. Settings may add their own.
+ACORN_TRUSTED_PROXIES = [
+    p.strip() for p in os.environ.get("ACORN_TRUSTED_PROXIES", "").split(",") if p.strip()
+]
+# failed sign-ins before a lock-out, within the window, per account and per address.
+ACORN_LOCKOUT_ACCOUNT_FAILURES = 5
+ACORN_LOCKOUT_ADDRESS_FAILURES = 20
+ACORN_LOCKOUT_MINUTES = 15
 
 LOGGING = {
     "version": 1,

@@ -11,6 +11,8 @@ urlpatterns = [
     path("children/", include("acorn.children.urls")),
     path("", include("acorn.journal.urls")),
     path("", include("acorn.org.urls")),
+    path("", include("acorn.suitability.urls")),
+    path("", include("acorn.audit.urls")),
 ]
 
 handler403 = core_views.forbidden

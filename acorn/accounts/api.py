@@ -3,11 +3,16 @@ from uuid import UUID
 
 from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from ninja import Router, Schema, Status
 
-from acorn.accounts import services
+from acorn.accounts import mfa, services, throttle
+from acorn.accounts.models import User
+from acorn.accounts.reauth import require_recent_authentication
 from acorn.children.selectors import linked_child_ids
 from acorn.core.api import ApiError, api_access
+from acorn.core.policy import Forbidden
+from acorn.org.models import Membership
 from acorn.org.selectors import memberships_of
 
 router = Router(tags=["auth and me"])
@@ -48,18 +53,104 @@ class PersonOut(Schema):
     name: str
 
 
+class TotpOut(Schema):
+    secret: str
+    otpauth_uri: str
+
+
+class CodeIn(Schema):
+    code: str
+
+
+class RecoveryCodesOut(Schema):
+    recovery_codes: list[str]
+
+
 @router.post("/auth/token", auth=None, response={200: TokenOut})
 @api_access("public")
 def token_create(request, payload: TokenIn):
     email = payload.email.strip().lower()
+    throttle.throttle_check(email=email, request=request)
     user = authenticate(request, email=email, password=payload.password)
     if user is None:
-        services.login_failure_record(email=email, request=request)
+        throttle.failure_record(email=email, request=request)
         raise ApiError(
             401, "That email and password don't match an Acorn account.", "unauthenticated"
         )
+    if mfa.mfa_enrolled(user):
+        if not payload.otp:
+            raise ApiError(
+                401,
+                "This account uses two-step sign-in: send otp, a code from the "
+                "authenticator app or a recovery code.",
+                "mfa_required",
+            )
+        if not mfa.second_factor_verify(user=user, code=payload.otp, request=request):
+            throttle.failure_record(email=email, request=request, reason="code")
+            raise ApiError(
+                401, "That code isn't right, or it has been used already.", "mfa_required"
+            )
+    throttle.failures_clear(email=email)
     token, raw = services.token_issue(user=user, request=request)
     return {"token": raw, "expires_at": token.expires_at}
+
+
+@router.post("/me/mfa/totp", response=TotpOut)
+@api_access("signed_in")
+def totp_begin(request):
+    try:
+        device = mfa.totp_begin(user=request.user, request=request)
+    except ValueError:
+        raise ApiError(
+            409,
+            "Two-step sign-in is already set up. If you lost your phone, ask your manager "
+            "to reset it.",
+            "conflict",
+        ) from None
+    return {"secret": device.secret, "otpauth_uri": mfa.otpauth_uri(request.user, device.secret)}
+
+
+@router.post("/me/mfa/totp/confirm", response=RecoveryCodesOut)
+@api_access("signed_in")
+def totp_confirm(request, payload: CodeIn):
+    codes = mfa.totp_confirm(user=request.user, code=payload.code, request=request)
+    if codes is None:
+        raise ApiError(
+            422,
+            "That code isn't right, or there is no setup waiting (POST /me/mfa/totp first).",
+            "invalid",
+        )
+    return {"recovery_codes": codes}
+
+
+@router.post("/staff/{person_id}/mfa/reset", response={204: None})
+@api_access("session_leader_admin")
+def mfa_reset(request, person_id: UUID):
+    """Lost phone: a manager resets a staff member's two-step sign-in (not their own)."""
+    membership = _manager_for(request, person_id)
+    require_recent_authentication(request)
+    person = User.objects.get(pk=person_id)
+    mfa.mfa_reset(person=person, reset_by=request.user, setting=membership.setting, request=request)
+    return Status(204, None)
+
+
+def _manager_for(request, person_id):
+    mine = memberships_of(request.user)
+    shared = Membership.objects.filter(
+        user_id=person_id, is_active=True, setting_id__in=list(mine)
+    ).values_list("setting_id", flat=True)
+    memberships = [mine[sid] for sid in shared]
+    if not memberships:
+        raise Http404
+    managing = [m for m in memberships if m.role == Membership.Role.MANAGER]
+    if not managing:
+        raise Forbidden("Only a manager can reset someone's two-step sign-in.")
+    if person_id == request.user.pk:
+        raise Forbidden(
+            "You can't reset your own two-step sign-in. Use a recovery code, or ask another "
+            "manager."
+        )
+    return managing[0]
 
 
 @router.delete("/auth/token", response={204: None})

@@ -2,9 +2,17 @@ import time
 
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 
+from acorn.accounts.mfa import needs_enrolment
+from acorn.core.policy import OffSite
+from acorn.org.rules import require_on_site
 from acorn.org.selectors import current_membership
+
+# Reachable by a staff member who still has to set up two-step sign-in, and by
+# one who is off-site: enough to finish setting up, read help, and sign out.
+ALWAYS_OPEN = ("/sign-out/", "/help/", "/static/", "/api/")
+ENROLMENT_PAGE = "/account/two-step/"
 
 # Touching the session on every request would write to the session store each time;
 # once a minute is plenty for an idle timeout measured in minutes.
@@ -39,6 +47,16 @@ class SessionPolicyMiddleware:
                     )
                 if now - last_seen > TOUCH_EVERY_SECONDS:
                     request.session["acorn_last_seen"] = now
+            if not request.path.startswith(ALWAYS_OPEN):
+                if needs_enrolment(user) and request.path != ENROLMENT_PAGE:
+                    return redirect(ENROLMENT_PAGE)
+                try:
+                    require_on_site(request)
+                except OffSite as refusal:
+                    from acorn.core.middleware import audit_refusal
+
+                    audit_refusal(request, refusal)
+                    return render(request, "403.html", {"refusal": refusal}, status=403)
         return self.get_response(request)
 
     def _sign_out(self, request, message):

@@ -144,3 +144,41 @@ class Invitation(models.Model):
     def is_open(self, now=None) -> bool:
         now = now or timezone.now()
         return self.accepted_at is None and self.revoked_at is None and self.expires_at > now
+
+
+class TotpDevice(models.Model):
+    """A person's authenticator app (A-3). Active once confirmed with a first code. The
+    last accepted time-step is kept so that a code can't be used twice."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="totp")
+    secret = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    last_used_step = models.BigIntegerField(null=True, blank=True)
+
+
+class RecoveryCode(models.Model):
+    """A single-use recovery code; only a keyed hash is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "code_hash"], name="recovery_user_hash")]
+
+
+class LoginFailure(models.Model):
+    """One failed sign-in (password or code), for throttling per account and per address
+    (A-4). Old rows carry no meaning and may be deleted."""
+
+    at = models.DateTimeField(default=timezone.now)
+    email = models.CharField(max_length=254, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["email", "at"], name="loginfail_email_at"),
+            models.Index(fields=["ip", "at"], name="loginfail_ip_at"),
+        ]

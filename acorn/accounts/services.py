@@ -220,10 +220,5 @@ def token_revoke(*, token: ApiToken, request=None) -> None:
     )
 
 
-def login_failure_record(*, email: str, request=None) -> None:
-    # The address tried is kept only in the audit detail; no account is revealed.
-    audit_record(action="login.failed", request=request, detail={"email": email[:254]})
-
-
 def validation_messages(error: ValidationError) -> str:
     return " ".join(error.messages)

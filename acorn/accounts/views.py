@@ -1,4 +1,5 @@
 import time
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
@@ -9,16 +10,25 @@ from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from acorn.accounts import services
+from acorn.accounts import mfa, services, throttle
 from acorn.accounts.forms import (
+    CodeForm,
     InvitationAcceptForm,
     PasswordChangeForm,
     QueuedPasswordResetForm,
+    ReauthForm,
     SignInForm,
 )
+from acorn.accounts.models import User
+from acorn.accounts.reauth import mark_reauthenticated
 from acorn.audit.services import audit_record
 from acorn.core.access import public, signed_in
+from acorn.core.policy import Throttled
 from acorn.org.selectors import memberships_of
+
+PENDING_USER = "acorn_pending_user"
+PENDING_AT = "acorn_pending_at"
+PENDING_SECONDS = 5 * 60
 
 
 def _start_session(request, user):
@@ -26,9 +36,26 @@ def _start_session(request, user):
     now = time.time()
     request.session["acorn_auth_at"] = now
     request.session["acorn_last_seen"] = now
+    mark_reauthenticated(request)
     if memberships_of(user):
         # Staff: no "remember me"; the session ends with the browser (A-1, A-2).
         request.session.set_expiry(0)
+
+
+def _safe_next(request):
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return None
+
+
+def _signed_in(request, user, via):
+    throttle.failures_clear(email=user.email)
+    _start_session(request, user)
+    audit_record(action="login", actor=user, request=request, detail={"via": via})
+    return redirect(_safe_next(request) or "home")
 
 
 @public
@@ -36,27 +63,141 @@ def sign_in(request):
     if request.user.is_authenticated:
         return redirect("home")
     form = SignInForm(request.POST or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"].strip().lower()
-        user = authenticate(request, email=email, password=form.cleaned_data["password"])
-        if user is None:
-            services.login_failure_record(email=email, request=request)
-            form.add_error(
-                None,
-                "That email and password don't match an Acorn account. "
-                "Check them and try again, or reset your password.",
-            )
+        try:
+            throttle.throttle_check(email=email, request=request)
+        except Throttled as refusal:
+            form.add_error(None, refusal.detail)
+            status = 429
         else:
-            _start_session(request, user)
-            audit_record(action="login", actor=user, request=request, detail={"via": "web"})
-            target = request.POST.get("next") or request.GET.get("next")
-            if target and url_has_allowed_host_and_scheme(
-                target, {request.get_host()}, require_https=request.is_secure()
-            ):
-                return redirect(target)
-            return redirect("home")
+            user = authenticate(request, email=email, password=form.cleaned_data["password"])
+            if user is None:
+                throttle.failure_record(email=email, request=request)
+                form.add_error(
+                    None,
+                    "That email and password don't match an Acorn account. "
+                    "Check them and try again, or reset your password.",
+                )
+            elif mfa.mfa_enrolled(user):
+                # Password right; the session starts only after the code (A-3).
+                request.session.cycle_key()
+                request.session[PENDING_USER] = str(user.pk)
+                request.session[PENDING_AT] = time.time()
+                target = _safe_next(request)
+                if target:
+                    return redirect("/sign-in/code/?" + urlencode({"next": target}))
+                return redirect("sign_in_code")
+            else:
+                return _signed_in(request, user, "web")
     return render(
-        request, "accounts/sign_in.html", {"form": form, "next": request.GET.get("next", "")}
+        request,
+        "accounts/sign_in.html",
+        {"form": form, "next": request.GET.get("next", "")},
+        status=status,
+    )
+
+
+@public
+def sign_in_code(request):
+    """The second step: a code from the authenticator app, or a recovery code."""
+    pending = request.session.get(PENDING_USER)
+    if not pending or time.time() - request.session.get(PENDING_AT, 0) > PENDING_SECONDS:
+        request.session.pop(PENDING_USER, None)
+        messages.info(request, "Please sign in again.")
+        return redirect("login")
+    user = User.objects.filter(pk=pending, is_active=True).first()
+    if user is None:
+        return redirect("login")
+    form = CodeForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            throttle.throttle_check(email=user.email, request=request)
+        except Throttled as refusal:
+            form.add_error(None, refusal.detail)
+            status = 429
+        else:
+            if mfa.second_factor_verify(user=user, code=form.cleaned_data["code"], request=request):
+                request.session.pop(PENDING_USER, None)
+                return _signed_in(request, user, "web+code")
+            throttle.failure_record(email=user.email, request=request, reason="code")
+            form.add_error(
+                "code",
+                "That code isn't right, or it has been used already. Wait for the next "
+                "code in your app, or use one of your recovery codes.",
+            )
+    return render(
+        request,
+        "accounts/sign_in_code.html",
+        {"form": form, "next": request.GET.get("next", "")},
+        status=status,
+    )
+
+
+@signed_in
+def two_step_setup(request):
+    """Set up two-step sign-in. Staff who must have it are sent here until they do."""
+    user = request.user
+    if mfa.mfa_enrolled(user):
+        return render(
+            request,
+            "accounts/two_step_done.html",
+            {"codes": None, "left": mfa.recovery_codes_left(user)},
+        )
+    device = mfa.totp_begin(user=user, request=request)
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        codes = mfa.totp_confirm(user=user, code=form.cleaned_data["code"], request=request)
+        if codes is not None:
+            mark_reauthenticated(request)
+            return render(
+                request, "accounts/two_step_done.html", {"codes": codes, "left": len(codes)}
+            )
+        form.add_error("code", "That code isn't right. Check the time on your phone and try again.")
+    return render(
+        request,
+        "accounts/two_step_setup.html",
+        {
+            "form": form,
+            "secret": device.secret,
+            "uri": mfa.otpauth_uri(user, device.secret),
+            "required": mfa.mfa_required(user),
+        },
+    )
+
+
+@signed_in
+def confirm_it_is_you(request):
+    """Re-authentication before a sensitive change: password, and code if set up."""
+    user = request.user
+    form = ReauthForm(request.POST or None, with_code=mfa.mfa_enrolled(user))
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            throttle.throttle_check(email=user.email, request=request)
+        except Throttled as refusal:
+            form.add_error(None, refusal.detail)
+            status = 429
+        else:
+            ok = user.check_password(form.cleaned_data["password"])
+            if ok and "code" in form.fields:
+                ok = mfa.second_factor_verify(
+                    user=user, code=form.cleaned_data["code"], request=request
+                )
+            if ok:
+                mark_reauthenticated(request)
+                audit_record(action="reauthenticate", request=request)
+                messages.success(request, "Thank you. You can carry on for the next 5 minutes.")
+                return redirect(_safe_next(request) or "home")
+            throttle.failure_record(email=user.email, request=request, reason="reauth")
+            form.add_error(None, "That password or code isn't right.")
+    return render(
+        request,
+        "accounts/confirm.html",
+        {"form": form, "next": request.GET.get("next", "")},
+        status=status,
     )
 
 

@@ -1,11 +1,67 @@
+import ipaddress
+
+from django.conf import settings
+
 from acorn.audit.models import AuditEvent
 
 
+def _networks(cidrs) -> list:
+    networks = []
+    for cidr in cidrs or ():
+        try:
+            networks.append(ipaddress.ip_network(str(cidr).strip(), strict=False))
+        except ValueError:
+            continue
+    return networks
+
+
+def _address(value):
+    try:
+        return ipaddress.ip_address(value.strip().strip("[]"))
+    except (ValueError, AttributeError):
+        return None
+
+
+def address_in(address, cidrs) -> bool:
+    parsed = _address(address) if isinstance(address, str) else address
+    return parsed is not None and any(parsed in network for network in _networks(cidrs))
+
+
+def trusted_proxies_for(request) -> list:
+    """The installation's proxies (ACORN_TRUSTED_PROXIES) and those the staff member's
+    setting lists (A-6)."""
+    cidrs = list(getattr(settings, "ACORN_TRUSTED_PROXIES", []))
+    membership = getattr(request, "membership", None)
+    if membership is not None:
+        cidrs += list(membership.setting.trusted_proxies or [])
+    return cidrs
+
+
 def client_ip(request) -> str | None:
-    """The address the request came from. Trusted-proxy handling (A-6) plugs in here."""
+    """The address the request came from (A-6).
+
+    The connection's own address, unless it is a trusted proxy: then X-Forwarded-For is
+    read from the right, skipping trusted proxies, and the first address that is not one
+    is the client. Anything left of it was written by the client and can't be trusted.
+    """
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    remote = _address(request.META.get("REMOTE_ADDR") or "")
+    if remote is None:
+        return None
+    trusted = _networks(trusted_proxies_for(request))
+    if not trusted or not any(remote in network for network in trusted):
+        return str(remote)
+    client = remote
+    hops = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+    for hop in reversed([h for h in hops if h.strip()]):
+        address = _address(hop)
+        if address is None:
+            break  # garbage from a client: stop at the last address we could trust
+        client = address
+        if not any(address in network for network in trusted):
+            break
+    return str(client)
 
 
 def audit_record(

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from ninja import Router, Schema, Status
 
 from acorn.accounts.models import User
+from acorn.audit.services import audit_record
 from acorn.children import consent, selectors, services
 from acorn.core.api import ApiError, api_access, page
 from acorn.core.policy import Forbidden
@@ -117,6 +118,7 @@ def child_create(request, setting_id: UUID, payload: ChildIn):
 @router.get("/children", response=ChildPage)
 @api_access("signed_in")
 def child_list(request):
+    selectors.require_some_clearance(request.user)
     children = (
         selectors.children_visible_to(request.user)
         .select_related("key_person")
@@ -129,7 +131,16 @@ def child_list(request):
 @router.get("/children/{child_id}", response=ChildOut)
 @api_access("signed_in")
 def child_detail(request, child_id: str):
-    return _child_out(selectors.child_for(request.user, child_id))
+    child = selectors.child_for(request.user, child_id)
+    audit_record(
+        action="child.read",
+        request=request,
+        setting_id=child.setting_id,
+        child_id=child.pk,
+        object_type="child",
+        object_id=child.pk,
+    )
+    return _child_out(child)
 
 
 @router.patch("/children/{child_id}", response=ChildOut)

@@ -11,18 +11,42 @@ from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 
 from acorn.children.models import Child, ParentLink
-from acorn.org.models import Membership
-from acorn.org.selectors import membership_in
+from acorn.org.selectors import memberships_of
+from acorn.suitability.selectors import cleared_setting_ids, is_cleared, refusal_for
 
 
 def children_visible_to(user):
+    """Staff see the children of the settings where they are cleared (A-5); parents see
+    their own children (a staff member who is also a parent sees their own child even
+    before their staff checks are complete)."""
     if not getattr(user, "is_authenticated", False):
         return Child.objects.none()
-    as_staff = Exists(
-        Membership.objects.filter(user=user, is_active=True, setting=OuterRef("setting"))
-    )
+    as_staff = Q(setting_id__in=cleared_setting_ids(user))
     as_parent = Exists(ParentLink.objects.filter(parent=user, child=OuterRef("pk")))
-    return Child.objects.filter(Q(as_staff) | Q(as_parent))
+    return Child.objects.filter(as_staff | Q(as_parent))
+
+
+def require_some_clearance(user) -> None:
+    """For lists of children: a staff member cleared nowhere, who is no one's parent, is
+    told what is missing rather than shown an empty list."""
+    memberships = memberships_of(user)
+    if memberships and not cleared_setting_ids(user) and not linked_child_ids(user):
+        raise refusal_for(
+            user, sorted(memberships.values(), key=lambda m: m.setting.name)[0].setting
+        )
+
+
+def _refuse_if_gated(user, child_id) -> None:
+    uncleared = [sid for sid in memberships_of(user) if not is_cleared(user, sid)]
+    if not uncleared:
+        return
+    setting_id = (
+        Child.objects.filter(pk=child_id, setting_id__in=uncleared)
+        .values_list("setting_id", flat=True)
+        .first()
+    )
+    if setting_id is not None:
+        raise refusal_for(user, memberships_of(user)[setting_id].setting)
 
 
 def children_of_parent(user):
@@ -42,12 +66,15 @@ def child_for(user, child_id) -> Child:
         .first()
     )
     if child is None:
+        # Staff of the child's own setting know it exists: they are told what is missing.
+        _refuse_if_gated(user, child_id)
         raise Http404("No such child.")
     return child
 
 
 def is_staff_for(user, child) -> bool:
-    return membership_in(user, child.setting_id) is not None
+    """Staff of the child's setting who are cleared to see children's data (A-5)."""
+    return is_cleared(user, child.setting_id)
 
 
 def linked_child_ids(user) -> set:

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 
+from acorn.audit.services import audit_record
 from acorn.children import selectors, services
 from acorn.children.forms import ChildForm, ParentInviteForm
 from acorn.children.models import Child
@@ -99,6 +100,14 @@ def child_edit(request, child_id):
 def child_detail(request, child_id):
     child = selectors.child_for(request.user, child_id)
     is_staff = selectors.is_staff_for(request.user, child)
+    audit_record(
+        action="child.read",
+        request=request,
+        setting_id=child.setting_id,
+        child_id=child.pk,
+        object_type="child",
+        object_id=child.pk,
+    )
     context = {"child": child, "is_staff": is_staff}
     if is_staff:
         context["parents"] = selectors.parents_of(child)

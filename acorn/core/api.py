@@ -12,8 +12,10 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
 
+from acorn.accounts.mfa import needs_enrolment
 from acorn.accounts.services import token_find_usable
-from acorn.core.policy import PolicyRefusal
+from acorn.core.policy import MfaEnrolmentRequired, PolicyRefusal
+from acorn.org.rules import require_on_site
 from acorn.org.selectors import current_membership
 
 STATUS_CODES = {
@@ -37,6 +39,10 @@ class ApiError(HttpError):
         self.code = code or STATUS_CODES.get(status_code, "error")
 
 
+# A token of someone who still has to set up two-step sign-in serves only these.
+ENROLMENT_PATHS = ("/api/v1/me", "/api/v1/me/mfa/")
+
+
 class BearerAuth(HttpBearer):
     def authenticate(self, request, token):
         api_token = token_find_usable(token)
@@ -45,6 +51,16 @@ class BearerAuth(HttpBearer):
         request.user = api_token.user
         request.api_token = api_token
         request.membership = current_membership(api_token.user)
+        signing_out = request.path == "/api/v1/auth/token" and request.method == "DELETE"
+        if not signing_out:
+            if needs_enrolment(api_token.user) and not (
+                request.path == ENROLMENT_PATHS[0] or request.path.startswith(ENROLMENT_PATHS[1])
+            ):
+                raise MfaEnrolmentRequired(
+                    "Please set up two-step sign-in first: POST /me/mfa/totp, then "
+                    "POST /me/mfa/totp/confirm with a code."
+                )
+            require_on_site(request)
         return api_token.user
 
 
@@ -86,7 +102,14 @@ def _not_found(request, exc):
 
 @api.exception_handler(PolicyRefusal)
 def _refused(request, exc):
-    return error(request, exc.status, exc.detail, exc.code)
+    from acorn.core.middleware import audit_refusal
+
+    audit_refusal(request, exc)
+    detail = f"{exc.detail} {exc.next_step}" if exc.next_step else exc.detail
+    body = {"detail": detail, "code": exc.code}
+    if getattr(exc, "missing", None) is not None:
+        body["missing"] = exc.missing
+    return api.create_response(request, body, status=exc.status)
 
 
 @api.exception_handler(NinjaValidationError)
@@ -145,11 +168,20 @@ def page(items, request, *, limit: int = 50):
 
 def register_routers():
     from acorn.accounts.api import router as accounts_router
+    from acorn.audit.api import router as audit_router
     from acorn.children.api import router as children_router
     from acorn.journal.api import router as journal_router
     from acorn.org.api import router as org_router
+    from acorn.suitability.api import router as suitability_router
 
-    for router in (accounts_router, org_router, children_router, journal_router):
+    for router in (
+        accounts_router,
+        org_router,
+        suitability_router,
+        children_router,
+        journal_router,
+        audit_router,
+    ):
         api.add_router("", router)
 
 

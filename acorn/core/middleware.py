@@ -1,10 +1,39 @@
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 
-from acorn.core.policy import AgreementRequired, PolicyRefusal
+from acorn.audit.services import audit_record
+from acorn.core.policy import AgreementRequired, PolicyRefusal, ReauthenticationRequired
+
+
+def audit_refusal(request, refusal: PolicyRefusal) -> None:
+    """Every policy refusal leaves an audit line (A-8): who, which rule, where from."""
+    membership = getattr(request, "membership", None)
+    audit_record(
+        action=f"refused.{refusal.code}",
+        request=request,
+        setting_id=getattr(membership, "setting_id", None),
+        object_type="path",
+        object_id=request.path[:64],
+        detail={"method": request.method},
+    )
+
+
+def _come_back_to(request) -> str:
+    """Where to return after "Confirm it's you": the page itself for a GET; for a form
+    that was posted, the page the form was on (the person submits it again)."""
+    if request.method == "GET":
+        return request.get_full_path()
+    referer = request.META.get("HTTP_REFERER", "")
+    if referer and url_has_allowed_host_and_scheme(
+        referer, {request.get_host()}, require_https=request.is_secure()
+    ):
+        parts = urlsplit(referer)
+        return parts.path + (f"?{parts.query}" if parts.query else "")
+    return "/"
 
 
 class PolicyRefusalMiddleware:
@@ -18,9 +47,14 @@ class PolicyRefusalMiddleware:
 
     def process_exception(self, request, exception):
         if isinstance(exception, AgreementRequired):
+            audit_refusal(request, exception)
             # Lead the parent straight to the missing step, then back here.
             return redirect(f"{reverse('children:welcome')}?{urlencode({'next': request.path})}")
+        if isinstance(exception, ReauthenticationRequired):
+            audit_refusal(request, exception)
+            return redirect("/confirm-it-is-you/?" + urlencode({"next": _come_back_to(request)}))
         if isinstance(exception, PolicyRefusal):
+            audit_refusal(request, exception)
             return render(
                 request,
                 "403.html",

@@ -51,3 +51,19 @@ class MfaEnrolmentRequired(PolicyRefusal):
     code = "mfa_enrolment_required"
     title = "Set up two-step sign-in"
     default_detail = "Please set up two-step sign-in before you continue."
+
+
+class ReauthenticationRequired(PolicyRefusal):
+    code = "reauthentication_required"
+    title = "Please confirm it's you"
+    default_detail = (
+        "For this change we need you to have entered your password (and code) in the last "
+        "5 minutes."
+    )
+
+
+class Throttled(PolicyRefusal):
+    code = "throttled"
+    status = 429
+    title = "Too many attempts"
+    default_detail = "Too many failed attempts. Please wait 15 minutes and try again."

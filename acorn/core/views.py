@@ -8,6 +8,13 @@ from acorn.core.access import public, signed_in
 def home(request):
     """Staff start at their children list; a parent goes straight to their child."""
     if request.membership is not None:
+        from acorn.suitability.selectors import is_cleared
+
+        if request.membership.is_session_leader and not is_cleared(
+            request.user, request.membership.setting_id
+        ):
+            # A leader whose own checks are still missing starts where they can fix them.
+            return redirect("org:dashboard")
         return redirect("children:list")
     children = list(children_of_parent(request.user))
     if children and len(active_child_ids(request.user)) < len(children):

@@ -7,7 +7,12 @@ from ninja.files import UploadedFile
 
 from acorn.audit.services import audit_record
 from acorn.children.models import Child
-from acorn.children.selectors import child_for, children_visible_to, linked_child_ids
+from acorn.children.selectors import (
+    child_for,
+    children_visible_to,
+    linked_child_ids,
+    require_some_clearance,
+)
 from acorn.core.api import ApiError, api_access, page
 from acorn.core.policy import Forbidden
 from acorn.journal import delivery, selectors, services
@@ -210,6 +215,8 @@ def media_content(request, media_id: str, rendition: str = "display"):
 @router.post("/observations", response={201: ObservationOut})
 @api_access("signed_in")
 def observation_create(request, payload: ObservationIn):
+    # Staff not yet cleared are told what is missing rather than "no such child".
+    require_some_clearance(request.user)
     children = _children(request.user, payload.children)
     try:
         observation = services.observation_create(

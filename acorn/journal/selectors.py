@@ -24,7 +24,8 @@ from acorn.journal.models import (
     Observation,
     ObservationChild,
 )
-from acorn.org.selectors import membership_in, memberships_of
+from acorn.org.selectors import membership_in
+from acorn.suitability.selectors import cleared_setting_ids, is_cleared, refusal_for
 
 S = Observation.Status
 
@@ -76,23 +77,26 @@ def observation_for(user, observation_id) -> Observation:
     observation = _with_children(Observation.objects.filter(pk=observation_id), user).first()
     if observation is None:
         raise Http404("No such entry.")
-    if membership_in(user, observation.setting_id) is not None:
+    child_ids = [link.child_id for link in observation.links.all()]
+    own_child = any(cid in active_child_ids(user) for cid in child_ids)
+    if is_cleared(user, observation.setting_id):
         visible = Observation.objects.filter(_staff_rule(user), pk=observation.pk).exists()
+    elif own_child:
+        visible = Observation.objects.filter(_parent_rule(user), pk=observation.pk).exists()
     else:
-        child_ids = [link.child_id for link in observation.links.all()]
-        own_child = any(cid in active_child_ids(user) for cid in child_ids)
-        if not own_child and any(cid in linked_child_ids(user) for cid in child_ids):
-            require_onboarded(
-                user,
-                next(
-                    link.child
-                    for link in observation.links.all()
-                    if link.child_id in linked_child_ids(user)
-                ),
-            )
-        visible = (
-            own_child and Observation.objects.filter(_parent_rule(user), pk=observation.pk).exists()
-        )
+        membership = membership_in(user, observation.setting_id)
+        if membership is not None:
+            # Staff of this setting, not yet cleared (A-5): say what is missing.
+            raise refusal_for(user, membership.setting)
+        linked = [
+            link.child
+            for link in observation.links.all()
+            if link.child_id in linked_child_ids(user)
+        ]
+        if linked:
+            # A parent who hasn't finished onboarding is led there (P-1).
+            require_onboarded(user, linked[0])
+        visible = False
     if not visible:
         raise Http404("No such entry.")
     return observation
@@ -102,7 +106,7 @@ def children_shown_to(user, observation) -> list[Child]:
     """The children of an entry that this person may see named: all of them for staff,
     only their own for a parent (other children's names never reach a parent)."""
     children = [link.child for link in observation.links.all()]
-    if membership_in(user, observation.setting_id) is not None:
+    if is_cleared(user, observation.setting_id):
         return children
     own = linked_child_ids(user)
     return [child for child in children if child.pk in own]
@@ -126,7 +130,7 @@ def pending_contributions(user, setting):
 
 def _visible_observations(user):
     """Observations this person may see, as a queryset (for Exists checks)."""
-    staff_settings = list(memberships_of(user))
+    staff_settings = list(cleared_setting_ids(user))
     own_children = active_child_ids(user)
     as_staff = Q(setting_id__in=staff_settings) & _staff_rule(user)
     as_parent = Q(
@@ -146,7 +150,7 @@ def media_visible_to(user, *, originals=False):
     """
     if not getattr(user, "is_authenticated", False):
         return MediaItem.objects.none()
-    staff_settings = list(memberships_of(user))
+    staff_settings = list(cleared_setting_ids(user))
     rule = Q(observation__isnull=True, uploaded_by=user) | Q(
         Exists(_visible_observations(user).filter(pk=OuterRef("observation_id")))
     )
@@ -185,7 +189,7 @@ def comments_for(user, observation):
     """Replies on an entry: staff see every family's thread; a parent sees only the
     threads of their own children (P-2, P-3)."""
     comments = Comment.objects.filter(observation=observation).select_related("author")
-    if membership_in(user, observation.setting_id) is None:
+    if not is_cleared(user, observation.setting_id):
         comments = comments.filter(child_id__in=linked_child_ids(user))
     return comments.order_by("created_at")
 
@@ -240,7 +244,7 @@ def prepare_for_reader(user, observations, comments=()):
     def redactor(setting_id):
         if setting_id not in redactors:
             redactors[setting_id] = redactor_for(
-                user, setting_id, staff=membership_in(user, setting_id) is not None
+                user, setting_id, staff=is_cleared(user, setting_id)
             )
         return redactors[setting_id]
 

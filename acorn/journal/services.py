@@ -19,6 +19,7 @@ from acorn.journal.models import (
 )
 from acorn.org.rules import observation_supervisor
 from acorn.org.selectors import membership_in
+from acorn.suitability.selectors import is_cleared
 
 MAX_TEXT = 20_000
 
@@ -51,7 +52,7 @@ class MediaChoice:
 
 
 def _is_staff(person, setting_id) -> bool:
-    return membership_in(person, setting_id) is not None
+    return is_cleared(person, setting_id)
 
 
 def _check_media(*, author, setting_id, choices, children, observation=None):

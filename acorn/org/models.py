@@ -12,6 +12,14 @@ class Setting(models.Model):
     name = models.CharField(max_length=150)
     timezone = models.CharField(max_length=64, default="Europe/London")
     staff_idle_minutes = models.PositiveSmallIntegerField(default=15)
+    # A-6: on-premises networks and trusted proxies, as CIDR strings. Until networks are
+    # listed the off-site rule can't apply.
+    on_site_networks = models.JSONField(default=list, blank=True)
+    trusted_proxies = models.JSONField(default=list, blank=True)
+    # A-7: [{"weekday": 0-6 (Monday 0), "start": "HH:MM", "end": "HH:MM"}] in `timezone`.
+    session_times = models.JSONField(default=list, blank=True)
+    # A-3: session leaders always need two-step sign-in; practitioners when this is on.
+    mfa_for_practitioners = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=dj_timezone.now)
 
     class Meta:
@@ -52,3 +60,22 @@ class Membership(models.Model):
     @property
     def is_session_leader(self) -> bool:
         return self.role in self.SESSION_LEADER_ROLES
+
+
+class DutyPeriod(models.Model):
+    """A session leader on duty (A-7). Duty ends when ended, or at the end of the day it
+    began in the setting's time zone, whichever comes first."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    setting = models.ForeignKey(Setting, on_delete=models.CASCADE, related_name="duty_periods")
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="duty_periods"
+    )
+    started_at = models.DateTimeField(default=dj_timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["setting", "-started_at"], name="duty_setting_started")]

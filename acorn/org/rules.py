@@ -1,12 +1,109 @@
 """Setting rules that decide whether a staff member may act now.
 
-`observation_supervisor` is called by journal.services.observation_create for every
-staff-written observation. The session-time rule (A-7) lives here: it returns the
-supervising session leader for a practitioner without key children, or raises
-OutsideSessionTimes. Until session times exist (the suitability/off-site issue), no
-supervision is recorded.
+- The off-site rule (A-6): once a setting lists its on-premises networks, only key
+  workers (key person to at least one attending child) may use Acorn from any other
+  address. Back-up key people are not key workers for this rule: the policy names key
+  workers, and a back-up's need to work from home is the exception, not the role.
+- The session-time rule (A-7): `observation_supervisor` is called by
+  journal.services.observation_create for every staff-written observation. A
+  practitioner without key children may record only during the setting's session times
+  while a session leader is on duty; the leader on duty is returned and stored as the
+  observation's supervisor. Session leaders supervise themselves and key workers need
+  no supervision (None).
 """
+
+from datetime import time
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
+
+from acorn.audit.services import address_in, client_ip
+from acorn.core.policy import OffSite, OutsideSessionTimes
+from acorn.org.selectors import leaders_on_duty, membership_in
+from acorn.suitability.selectors import require_cleared
+
+WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+
+def is_key_worker(user, setting_id) -> bool:
+    """Key person to at least one attending child of the setting (cached per request)."""
+    from acorn.children.models import Child
+
+    cache = user.__dict__.setdefault("_acorn_key_worker", {})
+    if setting_id not in cache:
+        cache[setting_id] = Child.objects.filter(
+            setting_id=setting_id, key_person=user, status=Child.Status.ACTIVE
+        ).exists()
+    return cache[setting_id]
+
+
+def require_on_site(request) -> None:
+    """Raises OffSite for a staff member who is not a key worker and connects from outside
+    the setting's listed networks. Until networks are listed the rule can't apply."""
+    membership = getattr(request, "membership", None)
+    if membership is None:
+        return
+    networks = membership.setting.on_site_networks
+    if not networks:
+        return
+    address = client_ip(request)
+    if address_in(address, networks):
+        return
+    if is_key_worker(request.user, membership.setting_id):
+        return
+    raise OffSite(
+        f"You're connecting from outside {membership.setting.name} (address {address}). "
+        "Only key people may use Acorn away from the setting.",
+        next_step="Please use Acorn on the setting's own network, or ask a session leader "
+        "if you think this is wrong.",
+    )
+
+
+def session_now(setting, now=None):
+    """The session running now in the setting's time zone as (start, end), or None. A
+    session includes its start minute and ends just before its end time."""
+    now = (now or timezone.now()).astimezone(ZoneInfo(setting.timezone))
+    current = now.time().replace(tzinfo=None)
+    for session in setting.session_times or ():
+        if session.get("weekday") != now.weekday():
+            continue
+        start = time.fromisoformat(session["start"])
+        end = time.fromisoformat(session["end"])
+        if start <= current < end:
+            return start, end
+    return None
 
 
 def observation_supervisor(*, author, setting_id):
-    return None
+    membership = membership_in(author, setting_id)
+    if membership is None:
+        return None
+    # Writing about children is reading their data too: the suitability gate (A-5).
+    require_cleared(author, setting_id)
+    if membership.is_session_leader:
+        return None
+    if is_key_worker(author, setting_id):
+        return None
+    setting = membership.setting
+    if session_now(setting) is None:
+        raise OutsideSessionTimes(
+            "Staff without key children can record observations only during session "
+            "times, and it isn't session time now.",
+            next_step=_session_times_text(setting),
+        )
+    leader = leaders_on_duty(setting).first()
+    if leader is None:
+        raise OutsideSessionTimes(
+            "Staff without key children can record observations only while a session "
+            "leader (the manager or deputy) is on duty, and no one is on duty now.",
+            next_step="Ask the manager or deputy to go on duty in Acorn, then try again.",
+        )
+    return leader.leader
+
+
+def _session_times_text(setting) -> str:
+    sessions = sorted(setting.session_times or (), key=lambda s: (s["weekday"], s["start"]))
+    if not sessions:
+        return "The setting hasn't listed its session times yet: ask a session leader."
+    listed = ", ".join(f"{WEEKDAYS[s['weekday']]} {s['start']}–{s['end']}" for s in sessions)
+    return f"Session times: {listed}."

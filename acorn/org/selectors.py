@@ -46,3 +46,48 @@ def key_person_choices(setting: Setting):
     return User.objects.filter(
         memberships__setting=setting, memberships__is_active=True, is_active=True
     ).order_by("name")
+
+
+def observations_supervised_by(leader, setting):
+    """Observations recorded under this session leader's supervision (A-7), newest first,
+    for the leader's review list. Only for a leader cleared to see children's data."""
+    from django.db.models import Prefetch
+
+    from acorn.journal.models import Observation, ObservationChild
+
+    return (
+        Observation.objects.filter(setting=setting, supervisor=leader)
+        .exclude(status=Observation.Status.DRAFT)
+        .select_related("author")
+        .prefetch_related(
+            Prefetch("links", queryset=ObservationChild.objects.select_related("child"))
+        )
+        .order_by("-created_at")
+    )
+
+
+def leaders_on_duty(setting, now=None):
+    """Session leaders on duty now: started today (in the setting's time zone), not ended."""
+    from datetime import datetime, time
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    from acorn.org.models import DutyPeriod
+
+    now = now or timezone.now()
+    zone = ZoneInfo(setting.timezone)
+    day_start = datetime.combine(now.astimezone(zone).date(), time.min, tzinfo=zone)
+    return (
+        DutyPeriod.objects.filter(
+            setting=setting,
+            ended_at=None,
+            started_at__gte=day_start,
+            started_at__lte=now,
+            leader__memberships__setting=setting,
+            leader__memberships__is_active=True,
+            leader__memberships__role__in=Membership.SESSION_LEADER_ROLES,
+        )
+        .select_related("leader")
+        .order_by("-started_at")
+    )

@@ -1,10 +1,15 @@
+import ipaddress
+import re
+
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from acorn.accounts.models import Invitation, User
 from acorn.accounts.services import invitation_create
 from acorn.audit.services import audit_record
 from acorn.core.policy import Forbidden
-from acorn.org.models import Membership, Setting
+from acorn.org.models import DutyPeriod, Membership, Setting
 
 
 class RoleChangeRefused(Exception):
@@ -71,3 +76,146 @@ def membership_change_role(*, membership: Membership, role: str, changed_by: Use
         detail={"from": old, "to": role},
     )
     return membership
+
+
+def _cidrs(values, field) -> list[str]:
+    cleaned = []
+    for value in values:
+        try:
+            cleaned.append(str(ipaddress.ip_network(str(value).strip(), strict=False)))
+        except ValueError:
+            raise ValidationError(
+                {field: f"“{value}” isn't a network address, e.g. 203.0.113.0/24 or 192.0.2.7."}
+            ) from None
+    return list(dict.fromkeys(cleaned))
+
+
+HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+def _sessions(values) -> list[dict]:
+    cleaned = []
+    for value in values:
+        weekday, start, end = value.get("weekday"), value.get("start"), value.get("end")
+        if not isinstance(weekday, int) or not 0 <= weekday <= 6:
+            raise ValidationError({"session_times": "weekday is 0 (Monday) to 6 (Sunday)."})
+        if not (
+            isinstance(start, str)
+            and HHMM.match(start)
+            and isinstance(end, str)
+            and HHMM.match(end)
+        ):
+            raise ValidationError({"session_times": "Times are HH:MM, e.g. 08:45."})
+        if start >= end:
+            raise ValidationError({"session_times": "A session must end after it starts."})
+        cleaned.append({"weekday": weekday, "start": start, "end": end})
+    return sorted(cleaned, key=lambda s: (s["weekday"], s["start"]))
+
+
+def _require_leader(setting, user):
+    if not Membership.objects.filter(
+        user=user, setting=setting, is_active=True, role__in=Membership.SESSION_LEADER_ROLES
+    ).exists():
+        raise Forbidden("Only session leaders (the manager and deputy) can do this.")
+
+
+def _refuse_self_lockout(setting, person, networks, request):
+    """Listing networks that leave out the address of the leader saving them would lock
+    them out at once (unless they are a key worker): say so instead."""
+    from acorn.audit.services import address_in, client_ip
+    from acorn.org.rules import is_key_worker
+
+    address = client_ip(request)
+    if address_in(address, networks) or is_key_worker(person, setting.pk):
+        return
+    raise ValidationError(
+        {
+            "on_site_networks": f"You are connecting from {address}, which isn't in these "
+            "networks: saving them would lock you out of Acorn at once, as only key people "
+            "may use it away from the setting. Save this on the setting's own network, or "
+            "include that network."
+        }
+    )
+
+
+@transaction.atomic
+def setting_rules_update(
+    *,
+    setting: Setting,
+    changed_by: User,
+    on_site_networks=None,
+    trusted_proxies=None,
+    session_times=None,
+    mfa_for_practitioners=None,
+    request=None,
+) -> Setting:
+    """The off-site networks and proxies (A-6), session times (A-7) and two-step sign-in
+    for practitioners (A-3)."""
+    _require_leader(setting, changed_by)
+    changes = {}
+    if on_site_networks is not None:
+        changes["on_site_networks"] = _cidrs(on_site_networks, "on_site_networks")
+    if trusted_proxies is not None:
+        changes["trusted_proxies"] = _cidrs(trusted_proxies, "trusted_proxies")
+    if session_times is not None:
+        changes["session_times"] = _sessions(session_times)
+    if mfa_for_practitioners is not None:
+        changes["mfa_for_practitioners"] = bool(mfa_for_practitioners)
+    if changes.get("on_site_networks") and request is not None:
+        _refuse_self_lockout(setting, changed_by, changes["on_site_networks"], request)
+    for field, value in changes.items():
+        setattr(setting, field, value)
+    setting.save(update_fields=list(changes) or None)
+    audit_record(
+        action="setting.rules_change",
+        actor=changed_by,
+        request=request,
+        setting_id=setting.pk,
+        object_type="setting",
+        object_id=setting.pk,
+        detail=changes,
+    )
+    return setting
+
+
+@transaction.atomic
+def duty_start(*, setting: Setting, leader: User, started_by: User, request=None) -> DutyPeriod:
+    """A session leader goes on duty now (A-7)."""
+    _require_leader(setting, started_by)
+    if not Membership.objects.filter(
+        user=leader, setting=setting, is_active=True, role__in=Membership.SESSION_LEADER_ROLES
+    ).exists():
+        raise ValidationError(
+            {"leader_id": "Only a manager or deputy of the setting can be on duty."}
+        )
+    now = timezone.now()
+    DutyPeriod.objects.filter(setting=setting, leader=leader, ended_at=None).update(ended_at=now)
+    period = DutyPeriod.objects.create(
+        setting=setting, leader=leader, started_by=started_by, started_at=now
+    )
+    audit_record(
+        action="duty.start",
+        actor=started_by,
+        request=request,
+        setting_id=setting.pk,
+        object_type="user",
+        object_id=leader.pk,
+    )
+    return period
+
+
+@transaction.atomic
+def duty_end(*, setting: Setting, leader: User, ended_by: User, request=None) -> int:
+    _require_leader(setting, ended_by)
+    ended = DutyPeriod.objects.filter(setting=setting, leader=leader, ended_at=None).update(
+        ended_at=timezone.now()
+    )
+    audit_record(
+        action="duty.end",
+        actor=ended_by,
+        request=request,
+        setting_id=setting.pk,
+        object_type="user",
+        object_id=leader.pk,
+    )
+    return ended

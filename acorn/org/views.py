@@ -1,16 +1,142 @@
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from acorn.core.access import session_leader, staff
+from acorn.accounts import mfa
+from acorn.accounts.models import TotpDevice
+from acorn.accounts.reauth import require_recent_authentication
+from acorn.core.access import session_leader, session_leader_admin, staff
+from acorn.core.policy import Forbidden
 from acorn.org import services
-from acorn.org.forms import RoleChangeForm, StaffInviteForm
+from acorn.org.forms import RoleChangeForm, SettingRulesForm, StaffInviteForm
 from acorn.org.models import Membership
-from acorn.org.selectors import memberships_of, staff_of
+from acorn.org.rules import session_now
+from acorn.org.selectors import (
+    leaders_on_duty,
+    memberships_of,
+    observations_supervised_by,
+    staff_of,
+)
+from acorn.suitability.selectors import (
+    LABELS,
+    SHORT_LABELS,
+    clearance_register,
+    is_cleared,
+    setting_today,
+)
+
+
+@session_leader_admin
+def dashboard(request):
+    """Today, for session leaders: who is cleared, what is missing, what falls due in the
+    next 30 days, duty, the setting's rules, and observations they supervised."""
+    setting = request.membership.setting
+    register = clearance_register(setting)
+    expiring = [
+        (member, name, clearance.due[name])
+        for member, clearance in register
+        for name in clearance.expiring
+    ]
+    training_due = [
+        (member, clearance.training_due)
+        for member, clearance in register
+        if clearance.training_due is not None
+        and (clearance.training_due - setting_today(setting)).days <= 30
+    ]
+    cleared = is_cleared(request.user, setting.pk)
+    on_duty = list(leaders_on_duty(setting))
+    return render(
+        request,
+        "org/dashboard.html",
+        {
+            "setting": setting,
+            "register": register,
+            "expiring": sorted(expiring, key=lambda row: row[2]),
+            "training_due": training_due,
+            "labels": LABELS,
+            "short_labels": SHORT_LABELS,
+            "me_cleared": cleared,
+            "on_duty": on_duty,
+            "i_am_on_duty": any(p.leader_id == request.user.pk for p in on_duty),
+            "session_now": session_now(setting),
+            "supervised": list(observations_supervised_by(request.user, setting)[:20])
+            if cleared
+            else None,
+        },
+    )
 
 
 @session_leader
+@require_POST
+def duty_toggle(request):
+    setting = request.membership.setting
+    if request.POST.get("on") == "1":
+        services.duty_start(
+            setting=setting, leader=request.user, started_by=request.user, request=request
+        )
+        messages.success(request, "You're on duty. Practitioners can record observations now.")
+    else:
+        services.duty_end(
+            setting=setting, leader=request.user, ended_by=request.user, request=request
+        )
+        messages.success(request, "You're off duty.")
+    return redirect("org:dashboard")
+
+
+@session_leader_admin
+def setting_rules(request):
+    setting = request.membership.setting
+    form = SettingRulesForm(request.POST or None, setting=setting)
+    if request.method == "POST" and form.is_valid():
+        require_recent_authentication(request)
+        try:
+            services.setting_rules_update(
+                setting=setting, changed_by=request.user, request=request, **form.rules()
+            )
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, "Saved. The new rules apply from now.")
+            return redirect("org:settings")
+    return render(request, "org/settings.html", {"form": form, "setting": setting})
+
+
+@session_leader_admin
+@require_POST
+def mfa_reset(request, membership_id):
+    membership = (
+        Membership.objects.filter(pk=membership_id, setting=request.membership.setting)
+        .select_related("user")
+        .first()
+    )
+    if membership is None:
+        raise Http404
+    if request.membership.role != Membership.Role.MANAGER:
+        raise Forbidden("Only a manager can reset someone's two-step sign-in.")
+    if membership.user_id == request.user.pk:
+        raise Forbidden(
+            "You can't reset your own two-step sign-in. Use a recovery code, or ask another "
+            "manager."
+        )
+    require_recent_authentication(request)
+    mfa.mfa_reset(
+        person=membership.user,
+        reset_by=request.user,
+        setting=request.membership.setting,
+        request=request,
+    )
+    messages.success(
+        request,
+        f"{membership.user.name}'s two-step sign-in is reset and they are signed out "
+        "everywhere. They'll set it up again when they next sign in.",
+    )
+    return redirect("org:staff")
+
+
+@session_leader_admin
 def staff_list(request):
     setting = request.membership.setting
     form = StaffInviteForm(request.POST or None)
@@ -25,6 +151,12 @@ def staff_list(request):
         )
         return redirect("org:staff")
     members = list(staff_of(setting))
+    register = clearance_register(setting, members)
+    enrolled = set(
+        TotpDevice.objects.filter(
+            user__in=[m.user_id for m in members], confirmed_at__isnull=False
+        ).values_list("user_id", flat=True)
+    )
     pending = (
         setting.invitations.filter(accepted_at=None, revoked_at=None)
         .exclude(role="parent")
@@ -34,7 +166,9 @@ def staff_list(request):
         request,
         "org/staff.html",
         {
-            "members": members,
+            "register": register,
+            "enrolled": enrolled,
+            "is_manager": request.membership.role == Membership.Role.MANAGER,
             "form": form,
             "pending": pending,
             "roles": Membership.Role.choices,
@@ -43,7 +177,7 @@ def staff_list(request):
     )
 
 
-@session_leader
+@session_leader_admin
 @require_POST
 def staff_role(request, membership_id):
     membership = (
@@ -54,6 +188,7 @@ def staff_role(request, membership_id):
     if membership is None:
         raise Http404
     form = RoleChangeForm(request.POST)
+    require_recent_authentication(request)
     if form.is_valid():
         try:
             services.membership_change_role(

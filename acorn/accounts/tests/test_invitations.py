@@ -34,7 +34,9 @@ def test_invitation_email_carries_a_single_use_link(
     assert client.get(f"/invite/{raw}").status_code == 200
     response = client.post(f"/invite/{raw}", {"name": "Nia New", "password": "a-fine-passphrase"})
     assert response.status_code == 302
-    assert client.get("/children/").status_code == 200
+    # Signed in, but a new member of staff sees no children until their checks are recorded.
+    page = client.get("/children/")
+    assert page.status_code == 403 and "suitability checks" in page.content.decode()
     user = User.objects.get(email="new@a.test")
     assert user.name == "Nia New"
     assert Membership.objects.get(user=user).role == "practitioner"

@@ -42,8 +42,81 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     role = Membership.Role.PRACTITIONER
 
 
-def staff(setting, role="practitioner", **person):
-    return MembershipFactory(setting=setting, role=role, user=UserFactory(**person)).user
+def staff(setting, role="practitioner", *, cleared=True, mfa=None, **person):
+    """A staff member; cleared (A-5) and, where their role needs it, enrolled in two-step
+    sign-in (A-3), unless asked otherwise: most tests are about something else."""
+    user = MembershipFactory(setting=setting, role=role, user=UserFactory(**person)).user
+    if cleared:
+        clear(user, setting)
+    if mfa is None:
+        mfa = role in Membership.SESSION_LEADER_ROLES or setting.mfa_for_practitioners
+    if mfa:
+        enrol_mfa(user)
+    return user
+
+
+def enrol_mfa(user):
+    """Two-step sign-in set up, as if the person had scanned the secret; returns the
+    secret (tests compute codes with pyotp.TOTP(secret))."""
+    import pyotp
+
+    from acorn.accounts.models import TotpDevice
+
+    device = TotpDevice.objects.create(
+        user=user, secret=pyotp.random_base32(), confirmed_at=timezone.now()
+    )
+    user.__dict__.pop("_acorn_totp", None)
+    return device.secret
+
+
+def recovery_code(user) -> str:
+    """A fresh single-use recovery code for this person (how the test clients pass the
+    second step without waiting for a new TOTP time-step)."""
+    import secrets
+
+    from acorn.accounts.mfa import recovery_hash
+    from acorn.accounts.models import RecoveryCode
+
+    raw = secrets.token_hex(5)
+    RecoveryCode.objects.create(user=user, code_hash=recovery_hash(user, raw))
+    return raw
+
+
+def clear(person, setting, *, on=None):
+    """Record everything the suitability gate needs, as a session leader would have,
+    dated `on` (default today)."""
+    from datetime import timedelta
+
+    from acorn.suitability.declarations import current_text
+    from acorn.suitability.models import DbsCheck, Declaration, UpdateServiceSubscription
+
+    on = on or timezone.localdate()
+    DbsCheck.objects.create(
+        setting=setting,
+        person=person,
+        certificate_number="001234567890",
+        issued_on=on - timedelta(days=60),
+        barred_list=True,
+        original_seen=True,
+    )
+    UpdateServiceSubscription.objects.create(
+        setting=setting,
+        person=person,
+        subscription_id="C1234567",
+        renews_on=on + timedelta(days=300),
+    )
+    for kind in ("online_safety", "self_declaration"):
+        version, text = current_text(kind)
+        Declaration.objects.create(
+            setting=setting,
+            person=person,
+            kind=kind,
+            version=version,
+            text=text,
+            signature_name=person.name,
+        )
+    person.__dict__.pop("_acorn_clearance", None)
+    return person
 
 
 class ChildFactory(factory.django.DjangoModelFactory):

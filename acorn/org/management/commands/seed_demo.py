@@ -151,12 +151,78 @@ class Command(BaseCommand):
             self.stdout.write("Demo data loaded.")
         else:
             self.stdout.write("Demo data already present; nothing added.")
+        self._clear_staff(Setting.objects.get(name=DEMO_SETTING))
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for email, name, role in STAFF:
             self.stdout.write(f"  {role:<13} {email:<32} {name}")
         self.stdout.write(
             f"  {'parent':<13} {'parent@demo.acorn.test':<32} Grace Okafor (Amara's mum)"
         )
+        self.stdout.write(
+            "The manager and deputy set up two-step sign-in (an authenticator app) the first "
+            "time they sign in."
+        )
+
+    def _clear_staff(self, setting):
+        """Every demo staff member's suitability checks, recorded by the manager, so the
+        gate is open; one Update Service renewal falls due within 30 days so the
+        dashboard has something to show. Adds nothing for anyone already recorded."""
+        from acorn.suitability.declarations import current_text
+        from acorn.suitability.models import (
+            DbsCheck,
+            Declaration,
+            SafeguardingTraining,
+            StatusCheck,
+            UpdateServiceSubscription,
+        )
+
+        today = timezone.localdate()
+        manager = User.objects.get(email="manager@demo.acorn.test")
+        for number, (email, _name, _role) in enumerate(STAFF):
+            person = User.objects.get(email=email)
+            if DbsCheck.objects.filter(setting=setting, person=person).exists():
+                continue
+            DbsCheck.objects.create(
+                setting=setting,
+                person=person,
+                certificate_number=f"0012345678{number:02d}",
+                issued_on=today - timedelta(days=400 + 30 * number),
+                barred_list=True,
+                original_seen=True,
+                checked_by=manager,
+            )
+            renews = 20 if email == "keyperson2@demo.acorn.test" else 200 + 10 * number
+            UpdateServiceSubscription.objects.create(
+                setting=setting,
+                person=person,
+                subscription_id=f"C00{number}4521",
+                renews_on=today + timedelta(days=renews),
+                recorded_by=manager,
+            )
+            StatusCheck.objects.create(
+                setting=setting,
+                person=person,
+                checked_on=today - timedelta(days=14),
+                result=StatusCheck.Result.NO_NEW_INFORMATION,
+                checked_by=manager,
+            )
+            for kind in ("online_safety", "self_declaration"):
+                version, text = current_text(kind)
+                Declaration.objects.create(
+                    setting=setting,
+                    person=person,
+                    kind=kind,
+                    version=version,
+                    text=text,
+                    signature_name=person.name,
+                )
+            SafeguardingTraining.objects.create(
+                setting=setting,
+                person=person,
+                completed_on=today - timedelta(days=300),
+                course="Safeguarding and child protection (level 1)",
+                recorded_by=manager,
+            )
 
     def _user(self, email, name):
         user = User.objects.filter(email=email).first()
@@ -165,7 +231,12 @@ class Command(BaseCommand):
         return user
 
     def _create(self):
-        setting = Setting.objects.create(name=DEMO_SETTING)
+        setting = Setting.objects.create(
+            name=DEMO_SETTING,
+            # Monday to Friday, 08:45 to 15:15 (A-7); networks are left for the manager to
+            # list, so the dashboard shows what the off-site rule needs.
+            session_times=[{"weekday": day, "start": "08:45", "end": "15:15"} for day in range(5)],
+        )
         people = {}
         for email, name, role in STAFF:
             people[email] = self._user(email, name)

@@ -1,0 +1,36 @@
+"""Re-authentication before sensitive actions (changing roles, recording checks, and
+later exports): the password, and the code where two-step sign-in is on, entered in the
+last five minutes. On the web that is the sign-in or the "confirm it's you" page; in the
+API it is the token itself, so a client asks for a fresh token."""
+
+import time
+
+from django.utils import timezone
+
+from acorn.core.policy import ReauthenticationRequired
+
+REAUTH_SECONDS = 5 * 60
+SESSION_KEY = "acorn_reauth_at"
+
+
+def mark_reauthenticated(request) -> None:
+    request.session[SESSION_KEY] = time.time()
+
+
+def recently_authenticated(request) -> bool:
+    token = getattr(request, "api_token", None)
+    if token is not None:
+        return (timezone.now() - token.created_at).total_seconds() <= REAUTH_SECONDS
+    at = request.session.get(SESSION_KEY, 0) if hasattr(request, "session") else 0
+    return time.time() - at <= REAUTH_SECONDS
+
+
+def require_recent_authentication(request) -> None:
+    if recently_authenticated(request):
+        return
+    if getattr(request, "api_token", None) is not None:
+        raise ReauthenticationRequired(
+            "This needs a token issued in the last 5 minutes: sign in again with "
+            "POST /auth/token (with your code) and repeat the request."
+        )
+    raise ReauthenticationRequired()

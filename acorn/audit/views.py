@@ -1,0 +1,70 @@
+from datetime import date
+
+from django.shortcuts import render
+
+from acorn.accounts.models import User
+from acorn.audit.selectors import audit_trail, people_of_setting
+from acorn.children.models import Child
+from acorn.core.access import session_leader
+
+PAGE_SIZE = 100
+
+
+def _date(value):
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+@session_leader
+def trail(request):
+    """The setting's audit trail, filtered by child, person and date."""
+    setting = request.membership.setting
+    children = list(Child.objects.filter(setting=setting).order_by("first_name", "last_name"))
+    people = list(people_of_setting(setting))
+    child = next((c for c in children if str(c.pk) == request.GET.get("child")), None)
+    person = next((p for p in people if str(p.pk) == request.GET.get("person")), None)
+    since, until = _date(request.GET.get("since")), _date(request.GET.get("until"))
+    try:
+        offset = max(int(request.GET.get("from", 0)), 0)
+    except ValueError:
+        offset = 0
+    events = list(
+        audit_trail(
+            setting,
+            child_id=child.pk if child else None,
+            actor_id=person.pk if person else None,
+            since=since,
+            until=until,
+        )[offset : offset + PAGE_SIZE + 1]
+    )
+    names = {p.pk: p.name for p in people}
+    missing = {e.actor_id for e in events if e.actor_id and e.actor_id not in names}
+    names.update(User.objects.filter(pk__in=missing).values_list("pk", "name"))
+    child_names = {c.pk: c.full_name for c in children}
+    rows = [
+        {
+            "event": e,
+            "actor": names.get(e.actor_id, "—" if e.actor_id is None else "former user"),
+            "child": child_names.get(e.child_id, ""),
+        }
+        for e in events[:PAGE_SIZE]
+    ]
+    query = request.GET.copy()
+    query.pop("from", None)
+    return render(
+        request,
+        "audit/trail.html",
+        {
+            "rows": rows,
+            "children": children,
+            "people": people,
+            "child": child,
+            "person": person,
+            "since": since,
+            "until": until,
+            "older": offset + PAGE_SIZE if len(events) > PAGE_SIZE else None,
+            "query": query.urlencode(),
+        },
+    )

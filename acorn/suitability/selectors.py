@@ -1,0 +1,236 @@
+"""Who is cleared to see children's data (A-5), decided in one place.
+
+`clearance_of` works out, for one staff member in one setting, what is missing and what
+falls due within 30 days. The answer is cached on the person object, so a request asks
+the database once per setting however many times the gate is consulted.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
+
+from acorn.core.policy import ChecksIncomplete
+from acorn.org.models import Membership
+from acorn.org.selectors import memberships_of
+from acorn.suitability.models import (
+    CHECK_NAMES,
+    DbsCheck,
+    Declaration,
+    SafeguardingTraining,
+    StatusCheck,
+    UpdateServiceSubscription,
+)
+
+EXPIRY_WINDOW_DAYS = 30
+SELF_DECLARATION_MONTHS = 12
+TRAINING_YEARS = 2
+
+LABELS = {
+    "dbs_enhanced": "enhanced DBS check with the children's barred list",
+    "update_service": "DBS Update Service subscription",
+    "online_safety": "signed online safety declaration",
+    "self_declaration": "self-declaration of suitability signed in the last 12 months",
+    "safeguarding_training": "safeguarding training",
+}
+
+SHORT_LABELS = {
+    "dbs_enhanced": "DBS check",
+    "update_service": "Update Service",
+    "online_safety": "Online safety declaration",
+    "self_declaration": "Self-declaration",
+    "safeguarding_training": "Safeguarding training",
+}
+
+
+@dataclass
+class Clearance:
+    missing: list[str] = field(default_factory=list)
+    expiring: list[str] = field(default_factory=list)
+    # why each missing item is missing, and when each item falls due (for the register)
+    reasons: dict = field(default_factory=dict)
+    due: dict = field(default_factory=dict)
+    records: dict = field(default_factory=dict)
+    training_due: date | None = None
+
+    @property
+    def cleared(self) -> bool:
+        return not self.missing
+
+
+def setting_today(setting) -> date:
+    return timezone.localdate(timezone=ZoneInfo(setting.timezone))
+
+
+def add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return day.replace(year=year, month=month, day=min(day.day, last))
+        except ValueError:
+            continue
+    raise ValueError(day)
+
+
+def _load(setting, person_ids) -> dict:
+    """The latest record of each kind for each person: six queries for any number of
+    people (each ordered so that the first row seen per person is the one that counts)."""
+    records = {pid: {} for pid in person_ids}
+    sources = [
+        ("dbs_enhanced", DbsCheck, ("-issued_on", "-recorded_at"), {}),
+        ("status_check", StatusCheck, ("-checked_on", "-recorded_at"), {}),
+        ("update_service", UpdateServiceSubscription, ("-recorded_at",), {}),
+        ("online_safety", Declaration, ("-recorded_at",), {"kind": "online_safety"}),
+        ("self_declaration", Declaration, ("-recorded_at",), {"kind": "self_declaration"}),
+        ("safeguarding_training", SafeguardingTraining, ("-completed_on", "-recorded_at"), {}),
+    ]
+    for name, model, order, extra in sources:
+        rows = model.objects.filter(setting=setting, person_id__in=person_ids, **extra).order_by(
+            *order
+        )
+        for row in rows:
+            records[row.person_id].setdefault(name, row)
+    return records
+
+
+def compute_clearance(person, setting, today: date | None = None, records=None) -> Clearance:
+    today = today or setting_today(setting)
+    if records is None:
+        records = _load(setting, [person.pk])[person.pk]
+    result = Clearance()
+    soon = today + timedelta(days=EXPIRY_WINDOW_DAYS)
+    dbs = records.get("dbs_enhanced")
+    status = records.get("status_check")
+    subscription = records.get("update_service")
+    declarations = {k: records[k] for k in ("online_safety", "self_declaration") if k in records}
+    training = records.get("safeguarding_training")
+    result.records = records
+
+    if dbs is None:
+        result.reasons["dbs_enhanced"] = "No enhanced DBS check is recorded."
+    elif (
+        status is not None
+        and status.result != StatusCheck.Result.NO_NEW_INFORMATION
+        and dbs.issued_on <= status.checked_on
+    ):
+        # The latest status check counts; a newer clean check or a new certificate reopens.
+        result.reasons["dbs_enhanced"] = (
+            f"The Update Service status check on {status.checked_on:%-d %B %Y} said "
+            f"“{status.get_result_display().lower()}”."
+        )
+
+    if subscription is None:
+        result.reasons["update_service"] = "No DBS Update Service subscription is recorded."
+    elif subscription.renews_on < today:
+        result.reasons["update_service"] = (
+            f"The Update Service subscription lapsed on {subscription.renews_on:%-d %B %Y}."
+        )
+    else:
+        result.due["update_service"] = subscription.renews_on
+
+    if "online_safety" not in declarations:
+        result.reasons["online_safety"] = "The online safety declaration hasn't been signed."
+
+    self_declaration = declarations.get("self_declaration")
+    if self_declaration is None:
+        result.reasons["self_declaration"] = "No self-declaration has been signed."
+    else:
+        signed = timezone.localdate(self_declaration.recorded_at, ZoneInfo(setting.timezone))
+        renew_by = add_months(signed, SELF_DECLARATION_MONTHS)
+        if renew_by <= today:
+            result.reasons["self_declaration"] = (
+                f"The self-declaration signed on {signed:%-d %B %Y} is more than 12 months old."
+            )
+        else:
+            result.due["self_declaration"] = renew_by
+
+    if training is not None:
+        result.training_due = add_months(training.completed_on, 12 * TRAINING_YEARS)
+
+    result.missing = [name for name in CHECK_NAMES if name in result.reasons]
+    result.expiring = [
+        name for name in CHECK_NAMES if name in result.due and result.due[name] <= soon
+    ]
+    return result
+
+
+def clearance_of(person, setting) -> Clearance:
+    """Cached per person object (that is, per request)."""
+    cache = person.__dict__.setdefault("_acorn_clearance", {})
+    if setting.pk not in cache:
+        cache[setting.pk] = compute_clearance(person, setting)
+    return cache[setting.pk]
+
+
+def is_cleared(user, setting_id) -> bool:
+    membership = memberships_of(user).get(setting_id)
+    return membership is not None and clearance_of(user, membership.setting).cleared
+
+
+def cleared_setting_ids(user) -> set:
+    return {sid for sid, m in memberships_of(user).items() if clearance_of(user, m.setting).cleared}
+
+
+def session_leaders_of(setting) -> list:
+    return [m.user for m in session_leader_memberships(setting)]
+
+
+def session_leader_memberships(setting) -> list:
+    return [
+        m
+        for m in Membership.objects.filter(
+            setting=setting, is_active=True, role__in=Membership.SESSION_LEADER_ROLES
+        )
+        .select_related("user")
+        .order_by("role", "user__name")
+    ]
+
+
+def refusal_for(user, setting) -> ChecksIncomplete:
+    """The refusal an uncleared staff member sees: what is missing and who can fix it."""
+    clearance = clearance_of(user, setting)
+    missing = "; ".join(LABELS[name] for name in clearance.missing)
+    leaders = [
+        f"{m.user.name} ({'you' if m.user_id == user.pk else m.get_role_display().lower()})"
+        for m in session_leader_memberships(setting)
+    ]
+    who = ", ".join(leaders) or "your manager"
+    signs = [n for n in clearance.missing if n in ("online_safety", "self_declaration")]
+    records = [n for n in clearance.missing if n not in signs]
+    steps = []
+    if records:
+        steps.append(f"{who} can record the checks on the staff register.")
+    if signs:
+        steps.append("You sign the declarations yourself, on your account page.")
+    refusal = ChecksIncomplete(
+        f"You can't see children's information at {setting.name} until your suitability "
+        f"checks are complete. Still needed: {missing}.",
+        next_step=" ".join(steps),
+    )
+    refusal.missing = list(clearance.missing)
+    return refusal
+
+
+def require_cleared(user, setting_id) -> None:
+    """Raises ChecksIncomplete unless this staff member is cleared in this setting. People
+    who aren't staff of the setting are not this rule's business (the selectors 404)."""
+    membership = memberships_of(user).get(setting_id)
+    if membership is None:
+        return
+    if not clearance_of(user, membership.setting).cleared:
+        raise refusal_for(user, membership.setting)
+
+
+def clearance_register(setting, members=None):
+    """Staff members of the setting with their clearance (a fixed number of queries)."""
+    if members is None:
+        members = list(
+            Membership.objects.filter(setting=setting, is_active=True)
+            .select_related("user")
+            .order_by("user__name")
+        )
+    today = setting_today(setting)
+    records = _load(setting, [m.user_id for m in members])
+    return [(m, compute_clearance(m.user, setting, today, records[m.user_id])) for m in members]
