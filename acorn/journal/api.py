@@ -20,6 +20,7 @@ from acorn.journal.media import media_upload, too_large_for_any_media
 from acorn.journal.models import MediaItem
 from acorn.media_processing import MediaRejected
 from acorn.org.selectors import membership_in
+from acorn.suitability.selectors import require_cleared
 
 router = Router(tags=["journal"])
 
@@ -171,6 +172,7 @@ def media_create(request, file: File[UploadedFile], child: Form[UUID | None] = N
         setting = child_for(request.user, child).setting
     elif request.membership is not None:
         setting = request.membership.setting
+        require_cleared(request.user, setting.pk)
     else:
         own = Child.objects.filter(pk__in=linked_child_ids(request.user)).select_related("setting")
         settings_of_children = {c.setting_id: c.setting for c in own}

@@ -9,7 +9,7 @@ from acorn.audit.services import audit_record
 from acorn.children.models import Child
 from acorn.children.selectors import child_for, children_of_setting, is_staff_for
 from acorn.core.access import parent, session_leader, signed_in, staff
-from acorn.core.policy import Forbidden
+from acorn.core.policy import Forbidden, OutsideSessionTimes
 from acorn.journal import delivery, selectors, services
 from acorn.journal.forms import (
     CommentForm,
@@ -23,6 +23,7 @@ from acorn.journal.media import media_upload as store_upload
 from acorn.journal.models import MediaItem, NotificationPreference
 from acorn.media_processing import MediaRejected
 from acorn.org.selectors import membership_in, staff_of
+from acorn.suitability.selectors import require_cleared
 
 PAGE_SIZE = 20
 
@@ -116,6 +117,9 @@ def observation_new(request):
             )
         except ValidationError as error:
             _add_errors(form, error)
+        except OutsideSessionTimes as refusal:
+            # Keep what was typed: say why, and let them save it later.
+            form.add_error(None, f"{refusal.detail} {refusal.next_step or ''}".strip())
         else:
             if observation.status == "published":
                 messages.success(request, "Published. Parents can see it now.")
@@ -489,6 +493,7 @@ def media_upload(request):
         return JsonResponse({"detail": "Choose a photo or video.", "code": "invalid"}, status=400)
     if request.membership is not None:
         setting = request.membership.setting
+        require_cleared(request.user, setting.pk)
     else:
         setting = child_for(request.user, request.POST.get("child", "")).setting
     try:

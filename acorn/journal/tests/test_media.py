@@ -307,3 +307,18 @@ def test_accel_delivery_hands_off_to_nginx_after_authorising(world, api, tmp_pat
     assert response["X-Accel-Redirect"].startswith("/protected-media/media/")
     assert response["Cache-Control"] == "private, no-store"
     assert _content(api(world.other_parent), media_id, "display").status_code == 404
+
+
+def test_uncleared_staff_cannot_upload(world, api, web, tmp_path):
+    from acorn.core.tests import factories as f
+
+    newcomer = f.staff(world.setting_a, "practitioner", cleared=False, name="New Starter")
+    response = upload(api(newcomer), gps_jpeg(tmp_path))
+    assert response.status_code == 403 and response.json()["code"] == "checks_incomplete"
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    page = web(newcomer).post(
+        "/media/upload", {"file": SimpleUploadedFile("a.jpg", gps_jpeg(tmp_path).read_bytes())}
+    )
+    assert page.status_code == 403
+    assert MediaItem.objects.count() == 0

@@ -142,3 +142,21 @@ def test_duty_three_people(room, api, web, clock):
     client.post("/dashboard/duty", {"on": "0"})
     assert DutyPeriod.objects.filter(leader=room.manager, ended_at=None).count() == 0
     assert web(room.key_person).post("/dashboard/duty", {"on": "1"}).status_code == 403
+
+
+def test_capture_page_keeps_the_text_when_outside_session_times(room, web, clock):
+    at(clock, 18, 0)  # Monday evening: no session, no leader on duty
+    client = web(room.helper)
+    response = client.post(
+        "/observations/new",
+        {
+            "children": [str(room.child.pk)],
+            "text": "Built a tall tower",
+            "observed_on": "2026-03-02",
+            "action": "publish",
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Built a tall tower" in page and "session" in page
+    assert Observation.objects.count() == 0
