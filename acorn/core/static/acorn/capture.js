@@ -91,7 +91,7 @@
     var span = document.createElement("span");
     span.className = "upload-icon";
     span.setAttribute("aria-hidden", "true");
-    span.textContent = kind === "video" ? "🎬" : "🖼️";
+    span.textContent = kind === "video" ? "Video" : "Photo";
     return span;
   }
 
