@@ -203,7 +203,32 @@ def token_find_usable(raw: str) -> ApiToken | None:
     token = ApiToken.objects.select_related("user").filter(token_hash=hash_token(raw)).first()
     if token is None or not token.is_usable():
         return None
+    now = timezone.now()
+    idle_minutes = staff_idle_minutes(token.user)
+    if idle_minutes is not None and now - token.last_used_at > timedelta(minutes=idle_minutes):
+        # A staff tablet left signed in ends like a web session does (A-2).
+        ApiToken.objects.filter(pk=token.pk, revoked_at=None).update(revoked_at=now)
+        audit_record(
+            action="logout.idle",
+            actor=token.user,
+            object_type="api_token",
+            object_id=token.pk,
+            detail={"via": "api", "idle_minutes": idle_minutes},
+        )
+        return None
+    # Touch at most once a minute: an idle timeout in minutes needs no more.
+    if now - token.last_used_at > timedelta(seconds=60):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
     return token
+
+
+def staff_idle_minutes(user) -> int | None:
+    """The shortest idle timeout of the settings this person works in; None for parents."""
+    from acorn.org.selectors import memberships_of
+
+    minutes = [m.setting.staff_idle_minutes for m in memberships_of(user).values()]
+    return min(minutes) if minutes else None
 
 
 @transaction.atomic

@@ -107,3 +107,28 @@ def test_accept_invitation_via_api(world, api, mailoutbox, django_capture_on_com
         "/auth/token", {"email": "newbie@a.test", "password": "newbie-passphrase"}
     ).json()["token"]
     assert newbie.get("/me").json()["memberships"][0]["role"] == "practitioner"
+
+
+def test_staff_tokens_end_after_the_idle_timeout_like_web_sessions(world, api):
+    import time
+
+    with time_machine.travel(time.time(), tick=False) as traveller:
+        tablet = api(world.key_person)
+        traveller.shift(10 * 60)
+        assert tablet.get("/me").status_code == 200  # used: the idle clock restarts
+        traveller.shift(14 * 60)
+        assert tablet.get("/me").status_code == 200
+        traveller.shift(16 * 60)
+        response = tablet.get("/me")
+        assert response.status_code == 401 and response.json()["code"] == "unauthenticated"
+        traveller.shift(60)
+        assert tablet.get("/me").status_code == 401  # revoked, not just asleep
+
+
+def test_parent_tokens_have_no_idle_timeout(world, api):
+    import time
+
+    with time_machine.travel(time.time(), tick=False) as traveller:
+        phone = api(world.parent)
+        traveller.shift(3 * 3600)
+        assert phone.get("/me").status_code == 200
