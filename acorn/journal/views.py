@@ -9,6 +9,7 @@ from acorn.audit.services import audit_record
 from acorn.children.models import Child
 from acorn.children.selectors import child_for, children_of_setting, is_staff_for
 from acorn.core.access import parent, session_leader, signed_in, staff
+from acorn.core.middleware import audit_refusal
 from acorn.core.policy import Forbidden, OutsideSessionTimes
 from acorn.journal import delivery, selectors, services
 from acorn.journal.forms import (
@@ -119,6 +120,7 @@ def observation_new(request):
             _add_errors(form, error)
         except OutsideSessionTimes as refusal:
             # Keep what was typed: say why, and let them save it later.
+            audit_refusal(request, refusal)
             form.add_error(None, f"{refusal.detail} {refusal.next_step or ''}".strip())
         else:
             if observation.status == "published":

@@ -212,3 +212,30 @@ def test_capture_warns_where_a_photo_will_not_appear(new_page, nursery, tmp_path
     note = ipad.locator(".appear-note")
     expect(note).to_contain_text("Photos will appear in Ben's journal.")
     expect(note).to_contain_text("Not in Ada's journal: Ben has no photo consent.")
+
+
+def test_a_processing_photo_appears_by_itself_when_ready(new_page, nursery, tmp_path, settings):
+    from acorn.journal.media import media_process
+
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    path = samples.noisy_jpeg(tmp_path / "slow.jpg", (480, 360))
+    item = media_upload(
+        uploader=nursery["key_person"],
+        setting=nursery["setting"],
+        uploaded_file=SimpleUploadedFile("slow.jpg", path.read_bytes()),
+    )
+    services.observation_create(
+        author=nursery["key_person"],
+        children=[nursery["ada"]],
+        text="Ada and the big puddle.",
+        observed_on=date.today(),
+        media=[services.MediaChoice(media=item)],
+        publish=True,
+    )
+    phone = new_page(PHONE)
+    sign_in(phone, "anna@home.test")
+    expect(phone.get_by_text("Photo still processing")).to_be_visible()
+    media_process(item.pk)  # the worker finishes
+    image = phone.locator(".gallery img").first
+    expect(image).to_be_visible(timeout=20_000)
+    assert_loaded(phone, image)
