@@ -269,3 +269,21 @@ def test_pages_send_a_strict_content_security_policy(world, web):
     assert "default-src 'self'" in csp and "object-src 'none'" in csp
     assert "unsafe-inline" not in csp
     assert response["X-Frame-Options"] == "DENY"
+
+
+
+def test_switching_setting_only_to_ones_you_work_in(world, web):
+    from acorn.org.models import Membership
+
+    Membership.objects.create(user=world.key_person, setting=world.setting_b, role="practitioner")
+    f.clear(world.key_person, world.setting_b)
+    client = web(world.key_person)
+    assert "Xander" in client.get("/children/").content.decode()
+    client.post("/switch-setting/", {"setting": str(world.setting_b.pk)})
+    page = client.get("/children/").content.decode()
+    assert "Zoe" in page and "Xander" not in page
+    # A setting they don't work in is ignored, whatever the form says.
+    other = f.SettingFactory(name="Elsewhere")
+    client.post("/switch-setting/", {"setting": str(other.pk)})
+    assert "Zoe" in client.get("/children/").content.decode()
+    assert web(world.parent).post("/switch-setting/", {"setting": str(world.setting_a.pk)}).status_code == 403
