@@ -32,6 +32,11 @@ class Child(models.Model):
     # C-1/C-2: may this child appear in other children's journals? True only when every
     # linked parent's latest answer is yes. Kept by children.consent, read by selectors.
     image_consent = models.BooleanField(default=False)
+    # A portrait for the child's tiles and journal: seen by staff and the child's own
+    # parents only (journal.selectors.media_visible_to).
+    photo = models.ForeignKey(
+        "journal.MediaItem", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -50,7 +50,7 @@ def _refuse_if_gated(user, child_id) -> None:
 
 
 def children_of_parent(user):
-    return Child.objects.filter(parent_links__parent=user).select_related("key_person")
+    return Child.objects.filter(parent_links__parent=user).select_related("key_person", "photo")
 
 
 def child_for(user, child_id) -> Child:
@@ -61,7 +61,7 @@ def child_for(user, child_id) -> Child:
         raise Http404("No such child.") from None
     child = (
         children_visible_to(user)
-        .select_related("setting", "key_person", "backup_key_person")
+        .select_related("setting", "key_person", "backup_key_person", "photo")
         .filter(pk=child_id)
         .first()
     )
@@ -94,7 +94,7 @@ def is_parent_of(user, child) -> bool:
 
 def children_of_setting(setting, *, status=None, key_person=None, search=""):
     """The setting's children for staff lists (the caller has checked membership)."""
-    children = Child.objects.filter(setting=setting).select_related("key_person")
+    children = Child.objects.filter(setting=setting).select_related("key_person", "photo")
     if status:
         children = children.filter(status=status)
     if key_person is not None:

@@ -108,3 +108,36 @@ def may_manage_parents(user, child: Child) -> bool:
         child.key_person_id,
         child.backup_key_person_id,
     )
+
+
+def child_photo_set(*, child: Child, uploaded_file, set_by, request=None) -> Child:
+    """A portrait for the child's tiles and journal. Checked and processed like any photo;
+    the previous portrait and its files are deleted."""
+    from acorn.journal.media import media_delete_files, media_upload
+    from acorn.journal.models import MediaItem
+    from acorn.media_processing import MediaRejected
+
+    item = media_upload(
+        uploader=set_by, setting=child.setting, uploaded_file=uploaded_file, request=request
+    )
+    if item.kind != MediaItem.Kind.PHOTO:
+        media_delete_files([item])
+        item.delete()
+        raise MediaRejected("unsupported_type", "Please choose a photo, not a video.")
+    with transaction.atomic():
+        previous = MediaItem.objects.filter(pk=child.photo_id).first()
+        Child.objects.filter(pk=child.pk).update(photo=item)
+        child.photo = item
+        if previous is not None:
+            previous.delete()
+            media_delete_files([previous])
+        audit_record(
+            action="child.photo",
+            actor=set_by,
+            request=request,
+            setting_id=child.setting_id,
+            child_id=child.pk,
+            object_type="media",
+            object_id=item.pk,
+        )
+    return child

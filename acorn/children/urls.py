@@ -12,5 +12,6 @@ urlpatterns = [
     path("welcome", consent_views.welcome, name="welcome"),
     path("<str:child_id>/", views.child_detail, name="detail"),
     path("<str:child_id>/edit", views.child_edit, name="edit"),
+    path("<str:child_id>/photo", views.child_photo, name="photo"),
     path("<str:child_id>/parents/invite", views.parent_invite, name="parent_invite"),
 ]

@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from acorn.audit.services import audit_record
 from acorn.children import selectors, services
@@ -8,6 +9,7 @@ from acorn.children.forms import ChildForm, ParentInviteForm
 from acorn.children.models import Child
 from acorn.core.access import session_leader, signed_in, staff
 from acorn.core.policy import Forbidden
+from acorn.media_processing import MediaRejected
 
 
 @staff
@@ -131,3 +133,26 @@ def parent_invite(request, child_id):
         messages.success(request, f"We've emailed an invitation to {form.cleaned_data['email']}.")
         return redirect("children:detail", child_id=child.pk)
     return render(request, "children/parent_invite.html", {"form": form, "child": child})
+
+
+@staff
+@require_POST
+def child_photo(request, child_id):
+    child = selectors.child_for(request.user, child_id)
+    if not services.may_manage_parents(request.user, child):
+        raise Forbidden("Only session leaders and the child's key person can change the photo.")
+    upload = request.FILES.get("photo")
+    if upload is None:
+        messages.error(request, "Choose a photo first.")
+        return redirect("children:detail", child_id=child.pk)
+    try:
+        services.child_photo_set(
+            child=child, uploaded_file=upload, set_by=request.user, request=request
+        )
+    except MediaRejected as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(
+            request, f"{child.first_name}'s photo is saved. It may take a few seconds to appear."
+        )
+    return redirect("children:detail", child_id=child.pk)

@@ -151,8 +151,17 @@ def media_visible_to(user, *, originals=False):
     if not getattr(user, "is_authenticated", False):
         return MediaItem.objects.none()
     staff_settings = list(cleared_setting_ids(user))
-    rule = Q(observation__isnull=True, uploaded_by=user) | Q(
-        Exists(_visible_observations(user).filter(pk=OuterRef("observation_id")))
+    rule = (
+        Q(observation__isnull=True, uploaded_by=user)
+        | Q(Exists(_visible_observations(user).filter(pk=OuterRef("observation_id"))))
+        # A child's portrait: their setting's staff and their own parents.
+        | Q(
+            Exists(
+                Child.objects.filter(photo=OuterRef("pk")).filter(
+                    Q(setting_id__in=staff_settings) | Q(pk__in=active_child_ids(user))
+                )
+            )
+        )
     )
     # C-2: outside their own setting's staff room, nobody sees a photo or video in which
     # another child appears whose parents haven't consented (their own children excepted).

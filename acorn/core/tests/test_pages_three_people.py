@@ -271,7 +271,6 @@ def test_pages_send_a_strict_content_security_policy(world, web):
     assert response["X-Frame-Options"] == "DENY"
 
 
-
 def test_switching_setting_only_to_ones_you_work_in(world, web):
     from acorn.org.models import Membership
 
@@ -286,4 +285,7 @@ def test_switching_setting_only_to_ones_you_work_in(world, web):
     other = f.SettingFactory(name="Elsewhere")
     client.post("/switch-setting/", {"setting": str(other.pk)})
     assert "Zoe" in client.get("/children/").content.decode()
-    assert web(world.parent).post("/switch-setting/", {"setting": str(world.setting_a.pk)}).status_code == 403
+    assert (
+        web(world.parent).post("/switch-setting/", {"setting": str(world.setting_a.pk)}).status_code
+        == 403
+    )
