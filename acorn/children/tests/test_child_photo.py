@@ -63,9 +63,7 @@ def test_child_photo_refusals(world, web, tmp_path):
         .status_code
         == 404
     )
-    practitioner = __import__("acorn.core.tests.factories", fromlist=["staff"]).staff(
-        world.setting_a
-    )
+    practitioner = f.staff(world.setting_a)
     assert (
         web(practitioner)
         .post(f"/children/{world.child.pk}/photo", {"photo": _photo(tmp_path)})
