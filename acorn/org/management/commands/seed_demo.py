@@ -14,6 +14,7 @@ from PIL import Image, ImageDraw
 from acorn.accounts.models import User
 from acorn.children.consent import agreement_sign, consent_record
 from acorn.children.models import Child, ParentLink
+from acorn.children.services import child_photo_set
 from acorn.journal.media import media_process, media_upload
 from acorn.journal.models import MediaAppearance, Observation, ObservationChild
 from acorn.org.models import Membership, Setting
@@ -254,6 +255,7 @@ class Command(BaseCommand):
                 backup_key_person=people["deputy@demo.acorn.test"],
             )
             children[first] = child
+            self._portrait(child, people[key_email], len(children))
             if parent:
                 person = self._user(*parent)
                 ParentLink.objects.create(parent=person, child=child)
@@ -295,6 +297,27 @@ class Command(BaseCommand):
                 )
             if index in PICTURED:
                 self._picture(observation, [children[name] for name in names], index)
+
+    def _portrait(self, child, key_person, seed):
+        """A drawn face standing in for the child's photo."""
+        rng = random.Random(seed * 7)
+        skin = rng.choice([(241, 194, 125), (224, 172, 105), (198, 134, 66), (141, 85, 36)])
+        hair = rng.choice([(60, 40, 20), (200, 150, 60), (20, 20, 20), (150, 80, 40)])
+        image = Image.new("RGB", (600, 600), rng.choice([(197, 225, 237), (232, 218, 239)]))
+        draw = ImageDraw.Draw(image)
+        draw.ellipse((140, 110, 460, 470), fill=hair)
+        draw.ellipse((170, 160, 430, 460), fill=skin)
+        for x in (240, 360):
+            draw.ellipse((x - 18, 270, x + 18, 306), fill=(40, 40, 40))
+        draw.arc((230, 320, 370, 410), start=20, end=160, fill=(150, 50, 50), width=10)
+        buffer = io.BytesIO()
+        image.save(buffer, format="JPEG", quality=88)
+        child_photo_set(
+            child=child,
+            uploaded_file=SimpleUploadedFile("portrait.jpg", buffer.getvalue()),
+            set_by=key_person,
+        )
+        media_process(child.photo_id)
 
     def _picture(self, observation, children, seed):
         """A drawn picture standing in for a photo, through the real media pipeline."""
