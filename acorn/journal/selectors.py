@@ -266,3 +266,16 @@ def prepare_for_reader(user, observations, comments=()):
     for comment in comments:
         comment.shown_text = redactor(comment.observation.setting_id)(comment.text)
     return observations
+
+
+def waiting_counts(setting) -> dict:
+    """For the session leaders' Today page: what is waiting for them."""
+    return {
+        "contributions": Observation.objects.filter(setting=setting, status=S.PENDING).count(),
+        "unreviewed": Observation.objects.filter(
+            setting=setting, status=S.PUBLISHED, by_parent=False, reviewed_at__isnull=True
+        ).count(),
+        "agenda": Observation.objects.filter(
+            setting=setting, discuss_at_meeting=True, discussed_at__isnull=True
+        ).count(),
+    }

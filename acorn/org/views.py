@@ -9,6 +9,7 @@ from acorn.accounts.models import TotpDevice
 from acorn.accounts.reauth import require_recent_authentication
 from acorn.core.access import session_leader, session_leader_admin, staff
 from acorn.core.policy import Forbidden
+from acorn.journal.selectors import waiting_counts
 from acorn.org import services
 from acorn.org.forms import RoleChangeForm, SettingRulesForm, StaffInviteForm
 from acorn.org.models import Membership
@@ -64,6 +65,7 @@ def dashboard(request):
             "supervised": list(observations_supervised_by(request.user, setting)[:20])
             if cleared
             else None,
+            "waiting": waiting_counts(setting) if cleared else None,
         },
     )
 

@@ -190,3 +190,13 @@ def test_review_list_filters_by_author_and_child(world, web):
     assert "By Mia" in page and "By Kate" not in page
     page = leader.get(f"/review/?child={world.child.pk}").content.decode()
     assert "By Kate" in page and "By Mia" not in page
+
+
+def test_today_page_counts_what_is_waiting(world, web):
+    f.observation(author=world.parent, children=[world.child], status="pending", by_parent=True)
+    f.observation(author=world.key_person, children=[world.child])
+    page = web(world.manager).get("/dashboard/").content.decode()
+    assert "<strong>1</strong> contribution from home to approve" in page
+    assert "<strong>1</strong> observation to review" in page
+    other = web(world.other_manager).get("/dashboard/").content.decode()
+    assert "<strong>0</strong> contributions from home" in other
