@@ -259,6 +259,10 @@ if os.environ.get("ACORN_S3_BUCKET"):
         },
     }
 
+# Secrets kept at rest (two-step sign-in keys) are encrypted with this Fernet key; unset,
+# a key is derived from ACORN_SECRET_KEY.
+ACORN_ENCRYPTION_KEY = os.environ.get("ACORN_ENCRYPTION_KEY", "")
+
 # Accounts
 ACORN_INVITATION_DAYS = 7
 ACORN_API_TOKEN_HOURS = 12

@@ -1,7 +1,9 @@
+import base64
 import hashlib
 import secrets
 import uuid
 
+from cryptography.fernet import Fernet
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
@@ -15,6 +17,26 @@ def hash_token(raw: str) -> str:
 
 def new_token() -> str:
     return secrets.token_urlsafe(32)
+
+
+def _fernet() -> Fernet:
+    """The key for secrets kept at rest: ACORN_ENCRYPTION_KEY if set, else derived from the
+    secret key (rotating that then means people set up two-step sign-in again)."""
+    from django.conf import settings
+
+    configured = getattr(settings, "ACORN_ENCRYPTION_KEY", "")
+    if configured:
+        return Fernet(configured.encode())
+    digest = hashlib.sha256(b"acorn-at-rest:" + settings.SECRET_KEY.encode()).digest()
+    return Fernet(base64.urlsafe_b64encode(digest))
+
+
+def seal(value: str) -> str:
+    return _fernet().encrypt(value.encode()).decode()
+
+
+def unseal(sealed: str) -> str:
+    return _fernet().decrypt(sealed.encode()).decode()
 
 
 class UserManager(BaseUserManager):
@@ -153,10 +175,19 @@ class TotpDevice(models.Model):
     last accepted time-step is kept so that a code can't be used twice."""
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="totp")
-    secret = models.CharField(max_length=64)
+    # The shared secret, encrypted at rest (a database copy alone can't mint codes).
+    secret_sealed = models.CharField(max_length=255)
     created_at = models.DateTimeField(default=timezone.now)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     last_used_step = models.BigIntegerField(null=True, blank=True)
+
+    @property
+    def secret(self) -> str:
+        return unseal(self.secret_sealed)
+
+    @secret.setter
+    def secret(self, value: str) -> None:
+        self.secret_sealed = seal(value)
 
 
 class RecoveryCode(models.Model):

@@ -132,3 +132,12 @@ def test_parent_tokens_have_no_idle_timeout(world, api):
         phone = api(world.parent)
         traveller.shift(3 * 3600)
         assert phone.get("/me").status_code == 200
+
+
+def test_two_step_secrets_are_encrypted_at_rest(world):
+    from acorn.accounts.models import TotpDevice
+
+    device = TotpDevice.objects.create(user=f.UserFactory(), secret="JBSWY3DPEHPK3PXP")
+    stored = TotpDevice.objects.values_list("secret_sealed", flat=True).get(pk=device.pk)
+    assert "JBSWY3DPEHPK3PXP" not in stored
+    assert TotpDevice.objects.get(pk=device.pk).secret == "JBSWY3DPEHPK3PXP"
