@@ -16,7 +16,7 @@ from acorn.children.selectors import (
 from acorn.core.api import ApiError, api_access, page
 from acorn.core.policy import Forbidden
 from acorn.journal import delivery, selectors, services
-from acorn.journal.media import media_upload, too_large_for_any_media
+from acorn.journal.media import media_upload
 from acorn.journal.models import MediaItem
 from acorn.media_processing import MediaRejected
 from acorn.org.selectors import membership_in
@@ -377,10 +377,3 @@ def comment_list(request, observation_id: str):
         comment.observation = observation
     selectors.prepare_for_reader(request.user, [], rows)
     return {"items": [comment_out(c) for c in rows], "next": following}
-
-
-def upload_too_large(request) -> bool:
-    try:
-        return too_large_for_any_media(int(request.META.get("CONTENT_LENGTH") or 0))
-    except ValueError:
-        return False

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from PIL import Image
 
@@ -54,11 +55,6 @@ FAILED_MESSAGE = (
 
 def media_limits() -> MediaLimits:
     return MediaLimits(**settings.ACORN_MEDIA_LIMITS)
-
-
-def too_large_for_any_media(size: int) -> bool:
-    limits = media_limits()
-    return size > max(limits.max_photo_bytes, limits.max_video_bytes)
 
 
 def _size_refusal(kind: str, limits: MediaLimits) -> MediaRejected:
@@ -232,7 +228,8 @@ def media_requeue_stale(*, now=None) -> dict:
     now = now or timezone.now()
     cutoff = now - STALE_AFTER
     stale = MediaItem.objects.filter(status=MediaItem.Status.PROCESSING).filter(
-        models_q_started_before(cutoff)
+        Q(processing_started_at__lt=cutoff)
+        | Q(processing_started_at__isnull=True, created_at__lt=cutoff)
     )
     requeued = failed = 0
     for item in stale:
@@ -244,14 +241,6 @@ def media_requeue_stale(*, now=None) -> dict:
             media_enqueue(item.pk)
             requeued += 1
     return {"requeued": requeued, "failed": failed}
-
-
-def models_q_started_before(cutoff):
-    from django.db.models import Q
-
-    return Q(processing_started_at__lt=cutoff) | Q(
-        processing_started_at__isnull=True, created_at__lt=cutoff
-    )
 
 
 def media_delete_files(items) -> None:
