@@ -376,33 +376,47 @@ def contribution_decide(request, observation_id):
     return redirect("journal:pending")
 
 
-@staff
-def pending(request):
-    contributions = selectors.pending_contributions(request.user, request.membership.setting)
+def _feed(request, observations, *, title, empty, agenda=False):
+    """A list of entries (drafts, contributions waiting, feedback, the agenda)."""
     return render(
         request,
-        "journal/pending.html",
-        {"entries": _entries_for_display(request.user, contributions)},
+        "journal/feed.html",
+        {
+            "entries": _entries_for_display(request.user, observations),
+            "title": title,
+            "empty": empty,
+            "agenda": agenda,
+        },
+    )
+
+
+@staff
+def pending(request):
+    return _feed(
+        request,
+        selectors.pending_contributions(request.user, request.membership.setting),
+        title="From home: waiting for approval",
+        empty="Nothing waiting. Contributions from parents will appear here.",
     )
 
 
 @staff
 def drafts(request):
-    observations = selectors.drafts_of(request.user, request.membership.setting)
-    return render(
+    return _feed(
         request,
-        "journal/drafts.html",
-        {"entries": _entries_for_display(request.user, observations)},
+        selectors.drafts_of(request.user, request.membership.setting),
+        title="My drafts",
+        empty="No drafts. Everything you've written is published.",
     )
 
 
 @staff
 def my_feedback(request):
-    observations = selectors.feedback_for(request.user, request.membership.setting)
-    return render(
+    return _feed(
         request,
-        "journal/feedback.html",
-        {"entries": _entries_for_display(request.user, observations[:50])},
+        selectors.feedback_for(request.user, request.membership.setting)[:50],
+        title="Feedback on my observations",
+        empty="No feedback yet.",
     )
 
 
@@ -448,11 +462,12 @@ def review_submit(request, observation_id):
 
 @session_leader
 def agenda(request):
-    observations = selectors.agenda(request.user, request.membership.setting)
-    return render(
+    return _feed(
         request,
-        "journal/agenda.html",
-        {"entries": _entries_for_display(request.user, observations)},
+        selectors.agenda(request.user, request.membership.setting),
+        title="Staff meeting agenda",
+        empty="Nothing on the agenda.",
+        agenda=True,
     )
 
 
