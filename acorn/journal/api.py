@@ -11,6 +11,7 @@ from acorn.children.selectors import (
     child_for,
     children_visible_to,
     linked_child_ids,
+    require_onboarded,
     require_some_clearance,
 )
 from acorn.core.api import ApiError, api_access, page
@@ -169,7 +170,9 @@ def media_create(request, file: File[UploadedFile], child: Form[UUID | None] = N
     """Upload one photo or video (multipart field `file`). It is checked by content and
     processed in the background: poll GET /media/{id} until `status` is `ready`."""
     if child is not None:
-        setting = child_for(request.user, child).setting
+        chosen = child_for(request.user, child)
+        require_onboarded(request.user, chosen)
+        setting = chosen.setting
     elif request.membership is not None:
         setting = request.membership.setting
         require_cleared(request.user, setting.pk)
@@ -178,6 +181,8 @@ def media_create(request, file: File[UploadedFile], child: Form[UUID | None] = N
         settings_of_children = {c.setting_id: c.setting for c in own}
         if len(settings_of_children) != 1:
             raise ApiError(422, "Say which child this is for (form field `child`).", "invalid")
+        for own_child in own:
+            require_onboarded(request.user, own_child)
         setting = next(iter(settings_of_children.values()))
     try:
         item = media_upload(

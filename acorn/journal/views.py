@@ -7,7 +7,12 @@ from django.views.decorators.http import require_POST
 
 from acorn.audit.services import audit_record
 from acorn.children.models import Child
-from acorn.children.selectors import child_for, children_of_setting, is_staff_for
+from acorn.children.selectors import (
+    child_for,
+    children_of_setting,
+    is_staff_for,
+    require_onboarded,
+)
 from acorn.core.access import parent, session_leader, signed_in, staff
 from acorn.core.middleware import audit_refusal
 from acorn.core.policy import Forbidden, OutsideSessionTimes
@@ -512,7 +517,9 @@ def media_upload(request):
         setting = request.membership.setting
         require_cleared(request.user, setting.pk)
     else:
-        setting = child_for(request.user, request.POST.get("child", "")).setting
+        child = child_for(request.user, request.POST.get("child", ""))
+        require_onboarded(request.user, child)
+        setting = child.setting
     try:
         item = store_upload(
             uploader=request.user, setting=setting, uploaded_file=upload, request=request

@@ -301,3 +301,12 @@ def test_parent_contribution_needs_onboarding(world, api):
         {"children": [str(world.child.pk)], "text": "Hi", "observed_on": date.today().isoformat()},
     )
     assert response.status_code == 403 and response.json()["code"] == "agreement_required"
+
+
+def test_uploads_wait_for_onboarding_too(world, api, web, tmp_path):
+    from acorn.journal.tests.media_helpers import gps_jpeg, upload
+
+    newcomer = f.parent_of(world.child, name="Nina", onboarded=False)
+    response = upload(api(newcomer), gps_jpeg(tmp_path))
+    assert response.status_code == 403 and response.json()["code"] == "agreement_required"
+    assert MediaItem.objects.count() == 0
