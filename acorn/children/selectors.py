@@ -7,7 +7,7 @@ children they are linked to. Anything else does not exist for them (404). Later 
 
 import uuid
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.http import Http404
 
 from acorn.children.models import Child, ParentLink
@@ -102,6 +102,19 @@ def children_of_setting(setting, *, status=None, key_person=None, search=""):
     if search:
         children = children.filter(Q(first_name__icontains=search) | Q(last_name__icontains=search))
     return children.order_by("first_name", "last_name")
+
+
+def with_last_observation(children):
+    """Each child's latest published observation date (one subquery on the journal index),
+    so staff see at a glance who hasn't been observed lately."""
+    from acorn.journal.models import ObservationChild
+
+    latest = (
+        ObservationChild.objects.filter(child=OuterRef("pk"), observation__status="published")
+        .order_by("-observed_on")
+        .values("observed_on")[:1]
+    )
+    return children.annotate(last_observed=Subquery(latest))
 
 
 def parents_of(child):

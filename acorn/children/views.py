@@ -1,6 +1,9 @@
+from datetime import timedelta
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from acorn.audit.services import audit_record
@@ -11,6 +14,9 @@ from acorn.core.access import session_leader, signed_in, staff
 from acorn.core.policy import Forbidden
 from acorn.media_processing import MediaRejected
 
+# A child with no observation for this long is flagged on the list.
+QUIET_DAYS = 14
+
 
 @staff
 def child_list(request):
@@ -19,12 +25,15 @@ def child_list(request):
     status = request.GET.get("status", Child.Status.ACTIVE)
     if status not in Child.Status.values:
         status = ""
-    children = selectors.children_of_setting(
-        setting,
-        status=status or None,
-        key_person=request.user if mine else None,
-        search=request.GET.get("q", "").strip()[:80],
+    children = selectors.with_last_observation(
+        selectors.children_of_setting(
+            setting,
+            status=status or None,
+            key_person=request.user if mine else None,
+            search=request.GET.get("q", "").strip()[:80],
+        )
     )
+    quiet_after = timezone.localdate() - timedelta(days=QUIET_DAYS)
     return render(
         request,
         "children/list.html",
@@ -34,6 +43,8 @@ def child_list(request):
             "status": status,
             "q": request.GET.get("q", ""),
             "statuses": Child.Status.choices,
+            "quiet_after": quiet_after,
+            "quiet_days": QUIET_DAYS,
         },
     )
 

@@ -1,5 +1,7 @@
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
+from acorn.children.models import Child
 from acorn.children.selectors import active_child_ids, children_of_parent
 from acorn.core.access import public, signed_in
 
@@ -15,6 +17,12 @@ def home(request):
         ):
             # A leader whose own checks are still missing starts where they can fix them.
             return redirect("org:dashboard")
+        if request.membership.is_session_leader:
+            return redirect("org:dashboard")  # "Today": what needs me
+        if Child.objects.filter(
+            setting_id=request.membership.setting_id, key_person=request.user, status="active"
+        ).exists():
+            return redirect(reverse("children:list") + "?show=mine")
         return redirect("children:list")
     children = list(children_of_parent(request.user))
     if children and len(active_child_ids(request.user)) < len(children):

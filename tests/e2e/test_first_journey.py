@@ -42,7 +42,9 @@ def test_manager_adds_child_writes_observation_and_only_that_parent_sees_it(
     # The manager, on the setting's iPad.
     ipad = new_page(IPAD)
     sign_in(ipad, "sam@hazel.test")
-    expect(ipad.get_by_role("heading", name="Children")).to_be_visible()
+    # Session leaders start on "Today": what needs them.
+    expect(ipad.get_by_role("heading", name="Today at Hazel Pre-school")).to_be_visible()
+    ipad.get_by_role("link", name="Children", exact=True).click()
     ipad.get_by_role("link", name="Add a child").click()
     ipad.get_by_label("First name").fill("Rosa")
     ipad.get_by_label("Last name").fill("O'Brien-Lee")

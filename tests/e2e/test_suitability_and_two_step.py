@@ -95,4 +95,4 @@ def test_deputy_sets_up_two_step_sign_in_and_signs_in_with_a_code(new_page, tran
     expect(phone.locator("#id_code_error")).to_contain_text("used already")
     phone.get_by_label("Code").fill(totp.at(time.time() + 30))
     phone.get_by_role("button", name="Continue").click()
-    expect(phone.get_by_role("heading", name="Children")).to_be_visible()
+    expect(phone.get_by_role("heading", name="Today at")).to_be_visible()

@@ -58,6 +58,24 @@ def test_children_list_page(world, web):
     assert web(world.parent).get("/children/").status_code == 403
 
 
+def test_children_list_flags_children_not_observed_lately(world, web):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    f.observation(
+        author=world.key_person,
+        children=[world.child],
+        observed_on=timezone.localdate() - timedelta(days=20),
+    )
+    f.observation(author=world.key_person, children=[world.other_child])
+    page = web(world.key_person).get("/children/").content.decode()
+    assert page.count("Nothing for 14+ days") == 1
+    assert "No observations yet" not in page
+    f.ChildFactory(setting=world.setting_a, first_name="Newbie", key_person=world.key_person)
+    assert "No observations yet" in web(world.key_person).get("/children/").content.decode()
+
+
 def test_children_list_filters(world, web):
     client = web(world.manager)
     assert "Xander" not in client.get("/children/?show=mine").content.decode()
@@ -226,7 +244,9 @@ def test_staff_invite_page(world, web, mailoutbox, django_capture_on_commit_call
 
 
 def test_home_sends_each_person_to_their_start(world, web):
-    assert web(world.key_person).get("/").url == "/children/"
+    assert web(world.key_person).get("/").url == "/children/?show=mine"
+    assert web(world.manager).get("/").url == "/dashboard/"
+    assert web(f.staff(world.setting_a)).get("/").url == "/children/"
     assert web(world.parent).get("/").url == f"/children/{world.child.pk}/journal"
 
 
