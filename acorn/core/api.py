@@ -3,9 +3,12 @@
 
 import base64
 import binascii
+import json
+from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Q
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -150,19 +153,70 @@ def api_access(rule: str):
     return decorator
 
 
+def _ordering(items) -> list[str]:
+    """The list's order, made total with the primary key so a cursor is exact."""
+    fields = list(items.query.order_by) or list(items.model._meta.ordering)
+    if not any(f.lstrip("-") in ("pk", "id") for f in fields):
+        fields.append("-pk" if fields and fields[-1].startswith("-") else "pk")
+    return fields
+
+
+def _value_of(row, field: str):
+    value = row
+    for part in field.lstrip("-").split("__"):
+        value = getattr(value, part)
+    return value
+
+
+def _after(fields: list[str], values: list) -> Q:
+    """Rows that come after the given key in this order (a keyset condition)."""
+    condition = Q()
+    for index, field in enumerate(fields):
+        step = Q(
+            **{f"{field.lstrip('-')}__{'lt' if field.startswith('-') else 'gt'}": values[index]}
+        )
+        for earlier, value in zip(fields[:index], values[:index], strict=True):
+            step &= Q(**{earlier.lstrip("-"): value})
+        condition |= step
+    return condition
+
+
+def _exact(value):
+    """JSON for cursor values, exact to the microsecond (Django's encoder rounds times)."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)
+
+
 def page(items, request, *, limit: int = 50):
-    """Slice a queryset into `{"items", "next"}` with an opaque cursor."""
+    """Slice an ordered queryset into `{"items", "next"}`. The cursor names the last item
+    seen (keyset paging), so entries added meanwhile never shift or repeat a page."""
+    fields = _ordering(items)
+    items = items.order_by(*fields)
     cursor = request.GET.get("cursor")
-    offset = 0
     if cursor:
         try:
-            offset = int(base64.urlsafe_b64decode(cursor.encode()).decode().removeprefix("o:"))
-        except (ValueError, binascii.Error, UnicodeDecodeError):
+            values = json.loads(base64.urlsafe_b64decode(cursor.encode()).decode())["after"]
+            if not isinstance(values, list) or len(values) != len(fields):
+                raise ValueError
+            items = items.filter(_after(fields, values))
+            rows = list(items[: limit + 1])
+        except (
+            ValueError,
+            KeyError,
+            TypeError,
+            binascii.Error,
+            UnicodeDecodeError,
+            DjangoValidationError,
+        ):
             raise ApiError(400, "That cursor isn't valid.", "invalid") from None
-    rows = list(items[offset : offset + limit + 1])
+    else:
+        rows = list(items[: limit + 1])
     following = None
     if len(rows) > limit:
-        following = base64.urlsafe_b64encode(f"o:{offset + limit}".encode()).decode()
+        last = [_value_of(rows[limit - 1], field) for field in fields]
+        encoded = json.dumps({"after": last}, default=_exact)
+        following = base64.urlsafe_b64encode(encoded.encode()).decode()
     return rows[:limit], following
 
 

@@ -136,3 +136,20 @@ def test_journal_query_count_does_not_grow_with_entries(world, api):
     for _ in range(15):
         f.observation(author=world.key_person, children=[world.child, world.other_child])
     assert count() == few
+
+
+def test_journal_pages_do_not_shift_when_entries_are_added(world, api):
+    for _ in range(60):
+        f.observation(author=world.key_person, children=[world.child])
+    client = api(world.parent)
+    path = f"/children/{world.child.pk}/journal"
+    first = client.get(path).json()
+    assert len(first["items"]) == 50 and first["next"]
+    # Something new is published while the tablet is paging.
+    f.observation(author=world.key_person, children=[world.child], text="Brand new")
+    second = client.get(path, cursor=first["next"]).json()
+    seen = [i["id"] for i in first["items"]] + [i["id"] for i in second["items"]]
+    assert len(second["items"]) == 10 and second["next"] is None
+    assert len(set(seen)) == 60
+    assert "Brand new" not in {i["text"] for i in second["items"]}
+    assert client.get(path, cursor="eyJhZnRlciI6IFsxXX0=").status_code == 400
