@@ -138,6 +138,7 @@ def test_parent_views_the_journal_and_replies(new_page, nursery, tmp_path):
     expect(ipad.get_by_text("She talked about the snail all evening!")).to_be_visible()
     ipad.get_by_label("Your reply").fill("We'll look for more snails tomorrow.")
     ipad.get_by_role("button", name="Send reply").click()
+    expect(ipad.get_by_text("Your reply has been added.")).to_be_visible()
     phone.reload()
     expect(phone.get_by_text("We'll look for more snails tomorrow.")).to_be_visible()
 

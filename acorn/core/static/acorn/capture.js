@@ -292,4 +292,9 @@
 
   restoreDraft();
   mediaField.value = mediaIds().join(",");
+  // Files chosen before this script ran (a quick tap on a slow connection) still go up.
+  if (fileInput.files && fileInput.files.length) {
+    addFiles(fileInput.files);
+    fileInput.value = "";
+  }
 })();
