@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "acorn.core",
     "acorn.audit",
+    "acorn.ops",
     "acorn.accounts",
     "acorn.org",
     "acorn.children",

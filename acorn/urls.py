@@ -2,10 +2,12 @@ from django.urls import include, path
 
 from acorn.core import views as core_views
 from acorn.core.api import api
+from acorn.ops import views as ops_views
 
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("help/", core_views.help_page, name="help"),
+    path("healthz", ops_views.healthz, name="healthz"),
     path("api/v1/", api.urls),
     path("", include("acorn.accounts.urls")),
     path("children/", include("acorn.children.urls")),
