@@ -20,7 +20,7 @@ from acorn.accounts.forms import (
     SignInForm,
 )
 from acorn.accounts.models import User
-from acorn.accounts.reauth import mark_reauthenticated
+from acorn.accounts.reauth import kept_form, mark_reauthenticated
 from acorn.audit.services import audit_record
 from acorn.core.access import public, signed_in
 from acorn.core.policy import Throttled
@@ -197,6 +197,10 @@ def confirm_it_is_you(request):
             if ok:
                 mark_reauthenticated(request)
                 audit_record(action="reauthenticate", request=request)
+                kept = kept_form(request, take=True)
+                if kept is not None:
+                    # Finish the change that asked for this, with what was posted.
+                    return render(request, "accounts/confirm_resume.html", {"kept": kept})
                 messages.success(request, "Thank you. You can carry on for the next 5 minutes.")
                 return redirect(_safe_next(request) or "home")
             throttle.failure_record(email=user.email, request=request, reason="reauth")
@@ -204,7 +208,11 @@ def confirm_it_is_you(request):
     return render(
         request,
         "accounts/confirm.html",
-        {"form": form, "next": request.GET.get("next", "")},
+        {
+            "form": form,
+            "next": request.GET.get("next", ""),
+            "change_kept": kept_form(request, take=False) is not None,
+        },
         status=status,
     )
 
