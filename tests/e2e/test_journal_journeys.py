@@ -206,7 +206,7 @@ def test_capture_warns_where_a_photo_will_not_appear(new_page, nursery, tmp_path
     from acorn.children.consent import consent_record
 
     consent_record(
-        parent=nursery["ben_parent"], child=nursery["ben"], given=False, signature_name="Bob"
+        parent=nursery["ben_parent"], child=nursery["ben"], given=False, signature_name="Bob Birch"
     )
     ipad = new_page(IPAD)
     sign_in(ipad, "kim@willow.test")
