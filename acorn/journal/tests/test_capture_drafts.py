@@ -203,3 +203,17 @@ def test_capture_page_gives_its_script_a_key_for_this_person_only(world, web):
         return body.split('data-owner="')[1].split('"')[0]
 
     assert owner(kate_page) and owner(kate_page) != owner(tom_page)
+
+
+def test_an_idle_session_ending_clears_what_the_browser_kept(world, web):
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        kate = web(world.key_person)
+        traveller.shift(timedelta(minutes=16))
+        response = kate.get("/observations/new")
+        assert response.status_code == 302
+        assert response["Clear-Site-Data"] == '"storage"'
