@@ -64,4 +64,6 @@ class SessionPolicyMiddleware:
         if request.path.startswith("/api/"):
             return self.get_response(request)
         messages.info(request, message)
-        return redirect("login")
+        from acorn.accounts.views import clear_device
+
+        return clear_device(redirect("login"))

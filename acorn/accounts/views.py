@@ -20,7 +20,7 @@ from acorn.accounts.forms import (
     SignInForm,
 )
 from acorn.accounts.models import User
-from acorn.accounts.reauth import mark_reauthenticated
+from acorn.accounts.reauth import kept_form, mark_reauthenticated
 from acorn.audit.services import audit_record
 from acorn.core.access import public, signed_in
 from acorn.core.policy import Throttled
@@ -42,6 +42,14 @@ def _start_session(request, user):
         request.session.set_expiry(0)
 
 
+def clear_device(response):
+    """Signing in or out wipes what the site kept in this browser (a shared iPad must not
+    hand one person's unsent words to the next). "storage" leaves cookies alone, so the
+    session cookie set on the same response still holds."""
+    response["Clear-Site-Data"] = '"storage"'
+    return response
+
+
 def _safe_next(request):
     target = request.POST.get("next") or request.GET.get("next")
     if target and url_has_allowed_host_and_scheme(
@@ -55,7 +63,7 @@ def _signed_in(request, user, via):
     throttle.failures_clear(email=user.email)
     _start_session(request, user)
     audit_record(action="login", actor=user, request=request, detail={"via": via})
-    return redirect(_safe_next(request) or "home")
+    return clear_device(redirect(_safe_next(request) or "home"))
 
 
 @public
@@ -189,6 +197,10 @@ def confirm_it_is_you(request):
             if ok:
                 mark_reauthenticated(request)
                 audit_record(action="reauthenticate", request=request)
+                kept = kept_form(request, take=True)
+                if kept is not None:
+                    # Finish the change that asked for this, with what was posted.
+                    return render(request, "accounts/confirm_resume.html", {"kept": kept})
                 messages.success(request, "Thank you. You can carry on for the next 5 minutes.")
                 return redirect(_safe_next(request) or "home")
             throttle.failure_record(email=user.email, request=request, reason="reauth")
@@ -196,7 +208,11 @@ def confirm_it_is_you(request):
     return render(
         request,
         "accounts/confirm.html",
-        {"form": form, "next": request.GET.get("next", "")},
+        {
+            "form": form,
+            "next": request.GET.get("next", ""),
+            "change_kept": kept_form(request, take=False) is not None,
+        },
         status=status,
     )
 
@@ -207,7 +223,7 @@ def sign_out(request):
     audit_record(action="logout", request=request, detail={"via": "web"})
     logout(request)
     messages.success(request, "You have signed out.")
-    return redirect("login")
+    return clear_device(redirect("login"))
 
 
 @public
@@ -233,7 +249,7 @@ def invitation_accept(request, token):
                 logout(request)
             _start_session(request, user)
             messages.success(request, f"Welcome to Acorn, {user.get_short_name()}.")
-            return redirect("home")
+            return clear_device(redirect("home"))
     return render(
         request, "accounts/invitation_accept.html", {"form": form, "invitation": invitation}
     )
@@ -276,7 +292,7 @@ def sign_out_everywhere(request):
     services.sessions_end_all(user=request.user, request=request)
     logout(request)
     messages.success(request, "You have been signed out on every device, this one included.")
-    return redirect("login")
+    return clear_device(redirect("login"))
 
 
 class _ResetConfirm(auth_views.PasswordResetConfirmView):

@@ -65,17 +65,31 @@ def wording_publish(*, setting, agreement_text: str, consent_question: str, by, 
     return wording
 
 
-def _signature(name: str) -> str:
-    name = (name or "").strip()
+def _comparable(name: str) -> str:
+    return " ".join((name or "").replace("\u2019", "'").split()).casefold()
+
+
+def _signature(name: str, signer) -> str:
+    """A typed signature is the signer's own name as on their account, case and
+    spacing aside; anything else is not a signature of theirs."""
+    name = " ".join((name or "").split())
     if len(name) < 2:
         raise ValidationError({"signature_name": "Please type your full name to sign."})
+    if _comparable(name) != _comparable(signer.name):
+        raise ValidationError(
+            {
+                "signature_name": "Please type your name as it is on your Acorn account "
+                f"({signer.name}) to sign. If that name is wrong, ask the setting to "
+                "correct it."
+            }
+        )
     return name[:150]
 
 
 @transaction.atomic
 def agreement_sign(*, parent, signature_name: str, request=None) -> list[ParentAgreement]:
     """Sign the current agreement of every setting the parent's children attend."""
-    name = _signature(signature_name)
+    name = _signature(signature_name, parent)
     settings_ids = set(
         ParentLink.objects.filter(parent=parent).values_list("child__setting_id", flat=True)
     )
@@ -110,7 +124,7 @@ def consent_record(*, parent, child: Child, given: bool, signature_name: str, re
     effect at once: the next request already follows it."""
     if not ParentLink.objects.filter(parent=parent, child=child).exists():
         raise ValidationError("Only the child's own parents can answer for them.")
-    name = _signature(signature_name)
+    name = _signature(signature_name, parent)
     record = ImageConsent.objects.create(
         child=child,
         parent=parent,

@@ -52,6 +52,10 @@ class PolicyRefusalMiddleware:
             return redirect(f"{reverse('children:welcome')}?{urlencode({'next': request.path})}")
         if isinstance(exception, ReauthenticationRequired):
             audit_refusal(request, exception)
+            if request.method == "POST" and request.user.is_authenticated:
+                from acorn.accounts.reauth import keep_posted_form
+
+                keep_posted_form(request)
             return redirect("/confirm-it-is-you/?" + urlencode({"next": _come_back_to(request)}))
         if isinstance(exception, PolicyRefusal):
             audit_refusal(request, exception)

@@ -230,3 +230,49 @@ class NotificationPreference(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="journal_notifications"
     )
     email_on_publish = models.BooleanField(default=True)
+
+
+class CaptureDraft(models.Model):
+    """What someone has typed on the capture page (or a parent on "add something from
+    home") and not yet sent, saved as they type so it follows them to any device.
+
+    It is not an observation: nobody but its author ever reads it, it appears in no
+    journal, feed or count, and it is gone once the entry is sent or the author discards
+    it. Children chosen here are only ids; they are offered back, never re-ticked silently.
+    """
+
+    class Kind(models.TextChoices):
+        OBSERVATION = "observation", "Observation"
+        CONTRIBUTION = "contribution", "Something from home"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    setting = models.ForeignKey("org.Setting", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    # A contribution is written on one child's page.
+    child = models.ForeignKey(
+        "children.Child", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    # The capture page's own reference for this attempt (as on Observation).
+    client_ref = models.CharField(max_length=64)
+    text = models.TextField(blank=True)
+    next_steps = models.TextField(blank=True)
+    observed_on = models.DateField(null=True, blank=True)
+    child_ids = models.JSONField(default=list, blank=True)
+    areas = models.JSONField(default=list, blank=True)
+    media_ids = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["author", "client_ref"], name="one_capture_draft_per_client_ref"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["author", "setting", "kind", "-updated_at"], name="capture_mine")
+        ]
+
+    def __str__(self):
+        return f"Unsent {self.get_kind_display().lower()}"

@@ -18,6 +18,7 @@ from acorn.children.selectors import (
     require_onboarded,
 )
 from acorn.journal.models import (
+    CaptureDraft,
     Comment,
     MediaAppearance,
     MediaItem,
@@ -279,3 +280,24 @@ def waiting_counts(setting) -> dict:
             setting=setting, discuss_at_meeting=True, discussed_at__isnull=True
         ).count(),
     }
+
+
+def capture_drafts_of(user, *, setting_id, kind, child=None):
+    """This person's own unsent work for one page, newest first. Nobody else's, ever."""
+    if not getattr(user, "is_authenticated", False):
+        return CaptureDraft.objects.none()
+    return CaptureDraft.objects.filter(
+        author=user, setting_id=setting_id, kind=kind, child=child
+    ).order_by("-updated_at")
+
+
+def capture_draft_of(user, draft_id) -> CaptureDraft:
+    """One of this person's own unsent drafts; anyone else's does not exist (404)."""
+    try:
+        draft_id = uuid.UUID(str(draft_id))
+    except ValueError:
+        raise Http404("No such draft.") from None
+    draft = CaptureDraft.objects.filter(pk=draft_id, author=user).first()
+    if draft is None:
+        raise Http404("No such draft.")
+    return draft

@@ -2,7 +2,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from acorn.audit.services import audit_record
@@ -10,6 +10,7 @@ from acorn.children.selectors import linked_child_ids, require_onboarded
 from acorn.journal import media as media_files
 from acorn.journal.models import (
     AREAS_OF_LEARNING,
+    CaptureDraft,
     Comment,
     MediaAppearance,
     MediaItem,
@@ -481,3 +482,77 @@ def media_reach(media: MediaItem, entry_children) -> dict:
         blockers = [y for y in appearing if y.pk != child.pk and not y.image_consent]
         (hidden_in if blockers else shown_in).append((child, blockers))
     return {"appearing": appearing, "shown_in": shown_in, "hidden_in": hidden_in}
+
+
+# Unsent work on the capture page and "add something from home": the author's own,
+# saved as they type (see CaptureDraft). Not audited line by line: nobody else reads it.
+
+
+def capture_draft_save(
+    *,
+    author,
+    setting,
+    kind: str,
+    client_ref: str,
+    child=None,
+    text: str = "",
+    next_steps: str = "",
+    observed_on: date | None = None,
+    child_ids=(),
+    areas=(),
+    media_ids=(),
+) -> CaptureDraft | None:
+    """Keep what has been typed so far. The caller has already narrowed child_ids and
+    media_ids to what this person may choose. An attempt with nothing in it keeps nothing."""
+    client_ref = (client_ref or "").strip()
+    if not client_ref or len(client_ref) > 64:
+        raise ValidationError({"client_ref": "This page needs reloading before it can save."})
+    if len(text) > MAX_TEXT or len(next_steps) > MAX_TEXT:
+        raise ValidationError({"text": f"Please keep the text under {MAX_TEXT:,} characters."})
+    mine = CaptureDraft.objects.filter(author=author, client_ref=client_ref)
+    if Observation.objects.filter(author=author, client_ref=client_ref).exists():
+        # Already sent (a late autosave after Publish): there is nothing unsent to keep.
+        mine.delete()
+        return None
+    if not (text.strip() or next_steps.strip() or child_ids or media_ids):
+        mine.delete()
+        return None
+    values = {
+        "setting": setting,
+        "kind": kind,
+        "child": child,
+        "text": text,
+        "next_steps": next_steps,
+        "observed_on": observed_on,
+        "child_ids": [str(c) for c in child_ids],
+        "areas": [a for a in areas if a in AREAS_OF_LEARNING],
+        "media_ids": [str(m) for m in media_ids],
+        "updated_at": timezone.now(),
+    }
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                draft, _ = CaptureDraft.objects.update_or_create(
+                    author=author, client_ref=client_ref, defaults=values
+                )
+            return draft
+        except IntegrityError:
+            # Two saves of the same attempt raced (a retry after a slow answer): the
+            # second finds the row the first made.
+            if attempt:
+                raise
+    return None  # pragma: no cover
+
+
+def capture_draft_discard(*, author, draft_id=None, client_ref=None) -> int:
+    """Throw away unsent work: by id (the offer on the page) or by the attempt's own
+    reference (its Discard button, or once it has been sent)."""
+    drafts = CaptureDraft.objects.filter(author=author)
+    if draft_id is not None:
+        drafts = drafts.filter(pk=draft_id)
+    elif client_ref:
+        drafts = drafts.filter(client_ref=client_ref)
+    else:
+        return 0
+    deleted, _ = drafts.delete()
+    return deleted

@@ -8,6 +8,12 @@ urlpatterns = [
     path("children/<str:child_id>/contribute", views.contribution_new, name="contribute"),
     path("observations/new", views.observation_new, name="new"),
     path("observations/drafts", views.drafts, name="drafts"),
+    path("observations/unsent", views.capture_draft_save, name="unsent_save"),
+    path(
+        "observations/unsent/<str:draft_id>/discard",
+        views.capture_draft_discard,
+        name="unsent_discard",
+    ),
     path("observations/waiting", views.pending, name="pending"),
     path("observations/feedback", views.my_feedback, name="feedback"),
     path("observations/<str:observation_id>/", views.observation_detail, name="observation"),

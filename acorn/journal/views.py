@@ -1,8 +1,12 @@
+import uuid
+from datetime import date
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from acorn.audit.services import audit_record
@@ -11,12 +15,14 @@ from acorn.children.selectors import (
     child_for,
     children_of_setting,
     is_staff_for,
+    linked_child_ids,
     require_onboarded,
 )
 from acorn.core.access import parent, session_leader, signed_in, staff
 from acorn.core.middleware import audit_refusal
 from acorn.core.policy import Forbidden, OutsideSessionTimes
 from acorn.journal import delivery, selectors, services
+from acorn.journal.device_copy import device_copy_keys
 from acorn.journal.forms import (
     CommentForm,
     ContributionForm,
@@ -26,7 +32,7 @@ from acorn.journal.forms import (
     ReviewForm,
 )
 from acorn.journal.media import media_upload as store_upload
-from acorn.journal.models import MediaItem, NotificationPreference
+from acorn.journal.models import CaptureDraft, MediaItem, NotificationPreference
 from acorn.media_processing import MediaRejected
 from acorn.org.selectors import membership_in, staff_of
 from acorn.suitability.selectors import require_cleared
@@ -104,9 +110,17 @@ def observation_new(request):
             c.first_name,
         )
     )
-    form = ObservationForm(
-        request.POST or None, children=children, initial={"children": request.GET.getlist("child")}
-    )
+    if request.method == "POST" and request.POST.get("action") == "discard":
+        return _discard_attempt(request, reverse("journal:new"))
+    initial = {"children": request.GET.getlist("child")}
+    resuming = _resuming(request, setting_id=setting.pk, kind=CaptureDraft.Kind.OBSERVATION)
+    if resuming is not None:
+        known = {str(c.pk) for c in children}
+        initial = _draft_initial(resuming)
+        initial["children"] = [pk for pk in resuming.child_ids if pk in known]
+        initial["areas"] = resuming.areas
+        initial["next_steps"] = resuming.next_steps
+    form = ObservationForm(request.POST or None, children=children, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             observation = services.observation_create(
@@ -128,6 +142,9 @@ def observation_new(request):
             audit_refusal(request, refusal)
             form.add_error(None, f"{refusal.detail} {refusal.next_step or ''}".strip())
         else:
+            services.capture_draft_discard(
+                author=request.user, client_ref=form.cleaned_data["client_ref"]
+            )
             if observation.status == "published":
                 messages.success(request, "Published. Parents can see it now.")
             else:
@@ -135,19 +152,184 @@ def observation_new(request):
                     request, "Saved as a draft. Only you can see it until you publish it."
                 )
             return _saved(request, observation)
+    names = {str(c.pk): f"{c.first_name} {c.last_name[:1]}." for c in children}
     return render(
         request,
         "journal/observation_new.html",
-        {"form": form, "children": children, "chosen_media": _chosen_media(request, form)},
+        {
+            "form": form,
+            "children": children,
+            "chosen_media": _chosen_media(request, form),
+            "unsent": _unsent(
+                request,
+                setting_id=setting.pk,
+                kind=CaptureDraft.Kind.OBSERVATION,
+                resuming=resuming,
+                about=lambda draft: [names[pk] for pk in draft.child_ids if pk in names],
+                bound=form.is_bound,
+            ),
+            "device_copy": device_copy_keys(request.user),
+        },
     )
 
 
 def _chosen_media(request, form):
     """Uploads already made for a form that is shown again (so nothing is lost)."""
-    ids = [m for m in (form.data.get("media_ids") or "").split(",") if m.strip()]
+    chosen = form.data.get("media_ids") if form.is_bound else form.initial.get("media_ids")
+    ids = [m for m in (chosen or "").split(",") if m.strip()]
     if not ids:
         return []
     return list(selectors.media_visible_to(request.user).filter(pk__in=ids[:20]))
+
+
+def _written_when(moment) -> str:
+    local = timezone.localtime(moment)
+    days = (timezone.localdate() - local.date()).days
+    clock = f"{local:%H:%M}"
+    if days == 0:
+        return f"today at {clock}"
+    if days == 1:
+        return f"yesterday at {clock}"
+    return f"on {local.day} {local:%B} at {clock}"
+
+
+def _resuming(request, *, setting_id, kind, child=None):
+    """The unsent draft the person chose to carry on with (?resume=<id>), if any."""
+    wanted = request.GET.get("resume") if request.method == "GET" else None
+    if not wanted:
+        return None
+    draft = selectors.capture_draft_of(request.user, wanted)
+    if (
+        draft.kind != kind
+        or draft.setting_id != setting_id
+        or draft.child_id != (child.pk if child else None)
+    ):
+        raise Http404("No such draft.")
+    return draft
+
+
+def _draft_initial(draft) -> dict:
+    initial = {
+        "text": draft.text,
+        "client_ref": draft.client_ref,
+        "media_ids": ",".join(draft.media_ids),
+    }
+    if draft.observed_on:
+        initial["observed_on"] = draft.observed_on
+    return initial
+
+
+def _unsent(request, *, setting_id, kind, resuming, about, child=None, bound=False):
+    """What the page says about unsent work: the draft being carried on with, or the
+    drafts on offer, each saying who it is about and when it was written. Nothing is
+    filled in until the person chooses it."""
+    if resuming is not None:
+        return {
+            "resuming": {
+                "draft": resuming,
+                "about": about(resuming),
+                "when": _written_when(resuming.updated_at),
+            }
+        }
+    if bound:
+        return {}
+    offered = [
+        {
+            "draft": draft,
+            "about": about(draft),
+            "when": _written_when(draft.updated_at),
+            "opening": draft.text.strip()[:80],
+        }
+        for draft in selectors.capture_drafts_of(
+            request.user, setting_id=setting_id, kind=kind, child=child
+        )[:5]
+    ]
+    return {"offered": offered}
+
+
+def _discard_attempt(request, page_url):
+    """The capture page's own Discard: throw away this attempt, here and on the server."""
+    services.capture_draft_discard(author=request.user, client_ref=request.POST.get("client_ref"))
+    messages.info(request, "Discarded. Nothing of it was kept.")
+    if request.headers.get("X-Acorn-Capture"):
+        return JsonResponse({"redirect": page_url})
+    return redirect(page_url)
+
+
+@signed_in
+@require_POST
+def capture_draft_save(request):
+    """Autosave from the capture page and "add something from home": the person's own
+    unsent draft, kept on the server so it follows them and never stays on the device."""
+    capture = request.POST.get("capture", "")
+    child = None
+    child_ids = []
+    if capture == "new":
+        if request.membership is None:
+            raise Forbidden("This page is for staff of the setting.")
+        require_cleared(request.user, request.membership.setting_id)
+        setting = request.membership.setting
+        kind = CaptureDraft.Kind.OBSERVATION
+        allowed = {
+            str(pk)
+            for pk in Child.objects.filter(setting=setting, status="active").values_list(
+                "pk", flat=True
+            )
+        }
+        child_ids = [pk for pk in dict.fromkeys(request.POST.getlist("children")) if pk in allowed]
+    elif capture.startswith("contribute-"):
+        child = child_for(request.user, capture.removeprefix("contribute-"))
+        if is_staff_for(request.user, child) or child.pk not in linked_child_ids(request.user):
+            raise Http404("No such child.")
+        setting = child.setting
+        kind = CaptureDraft.Kind.CONTRIBUTION
+    else:
+        raise Http404("No such page.")
+    media_ids = []
+    for raw in (request.POST.get("media_ids") or "").split(",")[:20]:
+        try:
+            media_ids.append(uuid.UUID(raw.strip()))
+        except ValueError:
+            continue
+    own_media = {
+        str(pk)
+        for pk in MediaItem.objects.filter(
+            pk__in=media_ids, uploaded_by=request.user, observation__isnull=True
+        ).values_list("pk", flat=True)
+    }
+    try:
+        observed_on = date.fromisoformat(request.POST.get("observed_on", ""))
+    except ValueError:
+        observed_on = None
+    try:
+        draft = services.capture_draft_save(
+            author=request.user,
+            setting=setting,
+            kind=kind,
+            child=child,
+            client_ref=request.POST.get("client_ref", ""),
+            text=request.POST.get("text", ""),
+            next_steps=request.POST.get("next_steps", ""),
+            observed_on=observed_on,
+            child_ids=child_ids,
+            areas=request.POST.getlist("areas"),
+            media_ids=[str(m) for m in media_ids if str(m) in own_media],
+        )
+    except ValidationError as error:
+        return JsonResponse({"detail": " ".join(error.messages), "code": "invalid"}, status=422)
+    return JsonResponse({"saved": draft is not None})
+
+
+@signed_in
+@require_POST
+def capture_draft_discard(request, draft_id):
+    """Discard one of the person's own unsent drafts offered on the page."""
+    draft = selectors.capture_draft_of(request.user, draft_id)
+    services.capture_draft_discard(author=request.user, draft_id=draft.pk)
+    messages.info(request, "Discarded. Nothing of it was kept.")
+    if draft.kind == CaptureDraft.Kind.CONTRIBUTION:
+        return redirect("journal:contribute", child_id=draft.child_id)
+    return redirect("journal:new")
 
 
 @parent
@@ -155,7 +337,14 @@ def contribution_new(request, child_id):
     child = child_for(request.user, child_id)
     if is_staff_for(request.user, child):
         return redirect(f"/observations/new?child={child.pk}")
-    form = ContributionForm(request.POST or None)
+    page_url = reverse("journal:contribute", kwargs={"child_id": child.pk})
+    if request.method == "POST" and request.POST.get("action") == "discard":
+        return _discard_attempt(request, page_url)
+    kind = CaptureDraft.Kind.CONTRIBUTION
+    resuming = _resuming(request, setting_id=child.setting_id, kind=kind, child=child)
+    form = ContributionForm(
+        request.POST or None, initial=_draft_initial(resuming) if resuming else None
+    )
     if request.method == "POST" and form.is_valid():
         try:
             observation = services.observation_create(
@@ -170,6 +359,9 @@ def contribution_new(request, child_id):
         except ValidationError as error:
             _add_errors(form, error)
         else:
+            services.capture_draft_discard(
+                author=request.user, client_ref=form.cleaned_data["client_ref"]
+            )
             messages.success(
                 request,
                 f"Thank you! {child.first_name}'s key person will look at it and add it to "
@@ -179,7 +371,21 @@ def contribution_new(request, child_id):
     return render(
         request,
         "journal/contribution_new.html",
-        {"form": form, "child": child, "chosen_media": _chosen_media(request, form)},
+        {
+            "form": form,
+            "child": child,
+            "chosen_media": _chosen_media(request, form),
+            "unsent": _unsent(
+                request,
+                setting_id=child.setting_id,
+                kind=kind,
+                child=child,
+                resuming=resuming,
+                about=lambda draft: [child.first_name],
+                bound=form.is_bound,
+            ),
+            "device_copy": device_copy_keys(request.user),
+        },
     )
 
 

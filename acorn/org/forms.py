@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 
 from acorn.org.models import Membership
@@ -12,6 +14,8 @@ class StaffInviteForm(forms.Form):
 class RoleChangeForm(forms.Form):
     role = forms.ChoiceField(choices=Membership.Role.choices)
 
+
+HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 WEEKDAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
@@ -52,10 +56,28 @@ class SettingRulesForm(forms.Form):
         super().__init__(*args, initial=initial, **kwargs)
         for day, name in enumerate(WEEKDAY_NAMES):
             self.fields[f"day_{day}"] = forms.CharField(
-                label=f"{name} sessions",
+                label=name,
                 required=False,
                 help_text="e.g. 08:45-11:45, 12:15-15:00" if day == 0 else "",
             )
+
+    def clean(self):
+        cleaned = super().clean()
+        # Each day's own field says what is wrong with it, naming the day.
+        for day, name in enumerate(WEEKDAY_NAMES):
+            for part in self._lines(cleaned.get(f"day_{day}", "")):
+                start, _, end = (p.strip() for p in part.replace("–", "-").partition("-"))
+                if not HHMM.match(start):
+                    problem = "start time must be HH:MM, e.g. 08:45."
+                elif not HHMM.match(end):
+                    problem = "end time must be HH:MM, e.g. 15:15."
+                elif start >= end:
+                    problem = "a session must end after it starts."
+                else:
+                    continue
+                self.add_error(f"day_{day}", f"{name}: {problem}")
+                break
+        return cleaned
 
     @staticmethod
     def _lines(text):

@@ -85,7 +85,13 @@ def test_capture_draft_survives_a_closed_tab_and_a_lost_connection(new_page, nur
 
     again = ipad.context.new_page()
     again.goto("/observations/new")
-    expect(again.get_by_text("We've brought back the observation")).to_be_visible()
+    # Offered back, saying who it is about; nothing is filled in until Kim chooses it.
+    expect(again.get_by_text("About Ada A.")).to_be_visible()
+    expect(again.locator("#child-" + str(nursery["ada"].pk))).not_to_be_checked()
+    again.get_by_role("link", name="Carry on with it").click()
+    expect(
+        again.get_by_text("You're carrying on with what you hadn't sent about Ada A.")
+    ).to_be_visible()
     expect(again.get_by_label("What happened?")).to_have_value("Ada poured water from jug to jug.")
     expect(again.locator("#child-" + str(nursery["ada"].pk))).to_be_checked()
 
@@ -98,6 +104,7 @@ def test_capture_draft_survives_a_closed_tab_and_a_lost_connection(new_page, nur
     assert Observation.objects.count() == 1
     again.goto("/observations/new")
     expect(again.get_by_label("What happened?")).to_have_value("")
+    expect(again.get_by_text("Not sent yet")).to_have_count(0)
 
 
 def _published_photo_entry(nursery, tmp_path):
@@ -199,7 +206,7 @@ def test_capture_warns_where_a_photo_will_not_appear(new_page, nursery, tmp_path
     from acorn.children.consent import consent_record
 
     consent_record(
-        parent=nursery["ben_parent"], child=nursery["ben"], given=False, signature_name="Bob"
+        parent=nursery["ben_parent"], child=nursery["ben"], given=False, signature_name="Bob Birch"
     )
     ipad = new_page(IPAD)
     sign_in(ipad, "kim@willow.test")

@@ -35,10 +35,10 @@ def _media_ids(api_client, child):
     return [m["id"] for entry in items for m in entry["media"]]
 
 
-def _withdraw(api_client, child):
+def _withdraw(api_client, child, signature_name="Olly Other"):
     return api_client.client.put(
         f"/api/v1/children/{child.pk}/consent",
-        {"images_in_other_journals": False, "signature_name": "Olly Other"},
+        {"images_in_other_journals": False, "signature_name": signature_name},
         content_type="application/json",
         **api_client._headers(),
     )
@@ -90,7 +90,7 @@ def test_two_parents_disagree_means_no_consent(world, api):
     second = f.parent_of(world.other_child, name="Second Parent", consent=True)
     obs, item = _group_photo(world)
     assert _media_ids(api(world.parent), world.child) == [str(item.pk)]
-    _withdraw(api(second), world.other_child)
+    _withdraw(api(second), world.other_child, signature_name="Second Parent")
     world.other_child.refresh_from_db()
     assert world.other_child.image_consent is False
     assert _media_ids(api(world.parent), world.child) == []
@@ -252,7 +252,7 @@ def test_wording_page_is_for_session_leaders(world, web):
 def test_staff_are_told_where_a_photo_will_and_will_not_appear(world, web):
     _withdraw_page = web(world.other_parent).post(
         "/children/my-consents",
-        {"child": str(world.other_child.pk), "answer": "no", "signature_name": "Olly"},
+        {"child": str(world.other_child.pk), "answer": "no", "signature_name": "Olly Other"},
     )
     obs, item = _group_photo(world, children=[world.child, world.other_child])
     page = web(world.key_person).get(f"/observations/{obs.pk}/").content.decode()

@@ -1,12 +1,20 @@
-/* The capture page: upload photos and videos as soon as they are chosen (with progress),
-   keep the whole draft on this device so a closed tab or a lost connection loses nothing,
-   and send the observation once, even if the button is tapped twice. */
+/* The capture page (and a parent's "add something from home"): upload photos and videos
+   as soon as they are chosen (with progress), save what hasn't been sent as the signed-in
+   person's own draft on the server as they type, and send the observation once, even if
+   the button is tapped twice.
+
+   On a shared iPad nothing unsent may reach the next person. The device keeps a copy only
+   while the connection is down, under this person's owner key and encrypted with their
+   device key (both given by the server in the page); any copy that isn't theirs is
+   dropped as the page loads, and signing in or out clears the site's storage. */
 (function () {
   "use strict";
   var form = document.querySelector("form[data-capture]");
   if (!form) return;
 
-  var draftKey = "acorn-draft:" + form.dataset.capture;
+  var owner = form.dataset.owner || "";
+  var deviceCopyKey = "acorn-capture:" + owner + ":" + form.dataset.capture;
+  var autosaveUrl = form.dataset.autosaveUrl;
   var fileInput = form.querySelector(".file-input");
   var list = form.querySelector(".upload-list");
   var mediaField = form.querySelector("input[name=media_ids]");
@@ -15,6 +23,10 @@
   var statusBox = document.querySelector(".capture-status");
   var uploading = 0;
   var sending = false;
+  var saveTimer = null;
+  var unsaved = false;
+  var inflight = Promise.resolve();
+  var waitingForOnline = false;
 
   function newRef() {
     if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
@@ -43,9 +55,9 @@
 
   function field(name) { return form.elements.namedItem(name); }
 
-  function saveDraft() {
+  function snapshot() {
     mediaField.value = mediaIds().join(",");
-    var draft = {
+    return {
       ref: refField.value,
       media: mediaIds(),
       children: checkedValues("children"),
@@ -55,11 +67,133 @@
       observed_on: field("observed_on") ? field("observed_on").value : "",
       saved: Date.now()
     };
-    try { localStorage.setItem(draftKey, JSON.stringify(draft)); } catch (e) { /* full or private mode */ }
   }
 
+  /* The device copy: encrypted, this person's only, and only while offline. */
+  function sweepDevice() {
+    try {
+      for (var i = localStorage.length - 1; i >= 0; i--) {
+        var key = localStorage.key(i);
+        if (!key) continue;
+        var unowned = key.indexOf("acorn-draft:") === 0;
+        var someoneElses = key.indexOf("acorn-capture:") === 0 &&
+          (!owner || key.indexOf("acorn-capture:" + owner + ":") !== 0);
+        if (unowned || someoneElses) localStorage.removeItem(key);
+      }
+    } catch (e) { /* storage unavailable */ }
+  }
+
+  var cryptoKey = null;
+  function deviceKey() {
+    if (cryptoKey) return Promise.resolve(cryptoKey);
+    if (!owner || !form.dataset.deviceKey || !window.crypto || !crypto.subtle) {
+      return Promise.reject(new Error("no device key"));
+    }
+    var raw = Uint8Array.from(atob(form.dataset.deviceKey), function (c) { return c.charCodeAt(0); });
+    return crypto.subtle.importKey("raw", raw, "AES-GCM", false, ["encrypt", "decrypt"])
+      .then(function (key) { cryptoKey = key; return key; });
+  }
+
+  function toBase64(bytes) {
+    var text = "";
+    bytes.forEach(function (b) { text += String.fromCharCode(b); });
+    return btoa(text);
+  }
+
+  function fromBase64(text) {
+    return Uint8Array.from(atob(text), function (c) { return c.charCodeAt(0); });
+  }
+
+  function keepOnDevice(draft) {
+    return deviceKey().then(function (key) {
+      var iv = crypto.getRandomValues(new Uint8Array(12));
+      var plain = new TextEncoder().encode(JSON.stringify(draft));
+      return crypto.subtle.encrypt({ name: "AES-GCM", iv: iv }, key, plain).then(function (sealed) {
+        localStorage.setItem(deviceCopyKey, JSON.stringify({
+          iv: toBase64(iv), sealed: toBase64(new Uint8Array(sealed))
+        }));
+      });
+    }).catch(function () { /* no secure context or storage: the server copy is all */ });
+  }
+
+  function readFromDevice() {
+    var stored;
+    try { stored = JSON.parse(localStorage.getItem(deviceCopyKey) || "null"); } catch (e) { stored = null; }
+    if (!stored) return Promise.resolve(null);
+    return deviceKey().then(function (key) {
+      return crypto.subtle.decrypt({ name: "AES-GCM", iv: fromBase64(stored.iv) }, key,
+                                   fromBase64(stored.sealed));
+    }).then(function (plain) {
+      return JSON.parse(new TextDecoder().decode(plain));
+    }).catch(function () { dropFromDevice(); return null; });
+  }
+
+  function dropFromDevice() {
+    try { localStorage.removeItem(deviceCopyKey); } catch (e) { /* ignore */ }
+  }
+
+  /* Autosave to the person's own draft on the server. */
+  function saveDraft() {
+    unsaved = true;
+    mediaField.value = mediaIds().join(",");
+    clearTimeout(saveTimer);
+    saveTimer = setTimeout(saveNow, 1000);
+  }
+
+  function draftData() {
+    var data = new FormData(form);
+    data.delete("action");
+    data.append("capture", form.dataset.capture);
+    return data;
+  }
+
+  function saveNow() {
+    clearTimeout(saveTimer);
+    saveTimer = null;
+    if (!unsaved || sending) return Promise.resolve();
+    var draft = snapshot();
+    inflight = fetch(autosaveUrl, {
+      method: "POST",
+      body: draftData(),
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": csrf }
+    }).then(function (response) {
+      var type = response.headers.get("Content-Type") || "";
+      if (response.ok && type.indexOf("application/json") === 0) {
+        if (saveTimer === null) unsaved = false;  // else more was typed meanwhile
+        dropFromDevice();
+        form.dataset.savedAt = String(Date.now());
+        return;
+      }
+      // Signed out (or the page is stale): keep nothing on this device.
+      dropFromDevice();
+    }).catch(function () {
+      keepOnDevice(draft);
+      say("You seem to be offline. What you've written is kept on this device for you " +
+          "only, and saved for you when the connection comes back.");
+      if (waitingForOnline) return;
+      waitingForOnline = true;
+      window.addEventListener("online", function () {
+        waitingForOnline = false;
+        say("");
+        unsaved = true;
+        saveNow();
+      }, { once: true });
+    });
+    return inflight;
+  }
+
+  // Leaving the page: send what hasn't been saved yet.
+  window.addEventListener("pagehide", function () {
+    if (unsaved && !sending && navigator.sendBeacon) {
+      if (navigator.sendBeacon(autosaveUrl, draftData())) unsaved = false;
+    }
+  });
+
   function clearDraft() {
-    try { localStorage.removeItem(draftKey); } catch (e) { /* ignore */ }
+    unsaved = false;
+    clearTimeout(saveTimer);
+    dropFromDevice();
   }
 
   function removeButton(li) {
@@ -95,14 +229,11 @@
     return span;
   }
 
-  function restoreDraft() {
-    var draft;
-    try { draft = JSON.parse(localStorage.getItem(draftKey) || "null"); } catch (e) { draft = null; }
-    if (!draft) return;
-    var untouched = (!field("text") || !field("text").value) && !mediaIds().length &&
-      !document.querySelector(".error-summary");
-    if (!untouched) return;
+  function fill(draft) {
     refField.value = draft.ref || refField.value;
+    Array.prototype.forEach.call(form.querySelectorAll("input[type=checkbox]"), function (box) {
+      box.checked = false;
+    });
     (draft.children || []).forEach(function (id) {
       var box = form.querySelector("input[name=children][value='" + id + "']");
       if (box) box.checked = true;
@@ -116,9 +247,53 @@
     if (field("observed_on") && draft.observed_on) field("observed_on").value = draft.observed_on;
     (draft.media || []).forEach(function (id) { addMediaItem(id, "photo"); });
     mediaField.value = mediaIds().join(",");
-    if (draft.text || (draft.media || []).length || (draft.children || []).length) {
-      say("We've brought back the observation you hadn't sent yet.");
-    }
+  }
+
+  function whoAndWhen(draft) {
+    var names = (draft.children || []).map(function (id) {
+      var tile = form.querySelector("input[name=children][value='" + id + "']");
+      tile = tile && tile.closest(".child-tile");
+      return tile ? tile.dataset.name : null;
+    }).filter(Boolean);
+    var written = new Date(draft.saved);
+    var when = written.toLocaleDateString() === new Date().toLocaleDateString()
+      ? "today at " + written.toTimeString().slice(0, 5)
+      : "on " + written.toLocaleDateString() + " at " + written.toTimeString().slice(0, 5);
+    return (names.length ? " about " + names.join(" and ") : "") + ", written " + when;
+  }
+
+  /* A copy kept on this device while offline is offered, never filled in silently. */
+  function offerDeviceCopy() {
+    readFromDevice().then(function (draft) {
+      if (!draft || !statusBox) return;
+      var untouched = (!field("text") || !field("text").value) && !mediaIds().length &&
+        !document.querySelector(".error-summary");
+      if (!untouched || draft.ref === refField.value) {
+        if (draft.ref === refField.value) { unsaved = true; saveNow(); }
+        return;
+      }
+      statusBox.textContent = "Saved on this device while it was offline: what you hadn't sent" +
+        whoAndWhen(draft) + ". ";
+      var carry = document.createElement("button");
+      carry.type = "button";
+      carry.className = "button small";
+      carry.textContent = "Carry on with it";
+      carry.onclick = function () {
+        fill(draft);
+        say("You're carrying on with what you hadn't sent" + whoAndWhen(draft) + ".");
+        unsaved = true;
+        saveNow();
+      };
+      var discard = document.createElement("button");
+      discard.type = "button";
+      discard.className = "button small";
+      discard.textContent = "Discard it";
+      discard.onclick = function () { dropFromDevice(); say(""); };
+      statusBox.appendChild(carry);
+      statusBox.appendChild(document.createTextNode(" "));
+      statusBox.appendChild(discard);
+      statusBox.hidden = false;
+    });
   }
 
   function upload(file, li, bar, label) {
@@ -266,9 +441,9 @@
     }).catch(function () {
       sending = false;
       setButtons(false);
-      saveDraft();
-      say("You seem to be offline. Your observation is saved on this device and will be sent " +
-          "when the connection comes back.");
+      keepOnDevice(snapshot());
+      say("You seem to be offline. Your observation is kept on this device for you only, " +
+          "and will be sent when the connection comes back.");
       window.addEventListener("online", function () { send(submitter); }, { once: true });
     });
   }
@@ -286,11 +461,18 @@
       say("Please wait a moment: your photos and videos are still uploading.");
       return;
     }
-    saveDraft();
-    send(event.submitter);
+    var submitter = event.submitter;
+    var discarding = submitter && submitter.value === "discard";
+    if (discarding && !window.confirm("Discard this? What you've written will be gone.")) return;
+    // Nothing more goes to the server copy; a save already on its way lands first.
+    clearTimeout(saveTimer);
+    unsaved = false;
+    sending = true;
+    inflight.then(function () { send(submitter); });
   });
 
-  restoreDraft();
+  sweepDevice();
+  offerDeviceCopy();
   mediaField.value = mediaIds().join(",");
   // Files chosen before this script ran (a quick tap on a slow connection) still go up.
   if (fileInput.files && fileInput.files.length) {
