@@ -262,6 +262,7 @@ def _require_may_change(person, observation, what="edit"):
 def observation_publish(*, observation: Observation, published_by, request=None) -> Observation:
     _require_staff(published_by, observation, "publish entries", request)
     observation = Observation.objects.select_for_update().get(pk=observation.pk)
+    _require_may_change(published_by, observation, "publish")
     if observation.status != S.DRAFT:
         raise ValidationError("Only a draft can be published.")
     now = timezone.now()

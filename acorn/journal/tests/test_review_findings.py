@@ -372,3 +372,13 @@ def test_removing_media_on_edit_never_deletes_a_portrait(
     assert response.status_code == 200, response.content
     assert MediaItem.objects.filter(pk=portrait.pk, observation=None).exists()
     assert files_of(portrait) == ["display.jpg", "original.jpg", "thumb.webp"]
+
+
+def test_only_the_author_publishes_a_draft_even_through_the_service(world):
+    from django.core.exceptions import PermissionDenied
+
+    draft = f.observation(author=world.key_person, children=[world.child], status="draft")
+    with pytest.raises(PermissionDenied):
+        services.observation_publish(observation=draft, published_by=world.manager)
+    draft.refresh_from_db()
+    assert draft.status == "draft"
