@@ -186,7 +186,11 @@ def media_create(request, file: File[UploadedFile], child: Form[UUID | None] = N
         setting = next(iter(settings_of_children.values()))
     try:
         item = media_upload(
-            uploader=request.user, setting=setting, uploaded_file=file, request=request
+            uploader=request.user,
+            setting=setting,
+            uploaded_file=file,
+            request=request,
+            child=chosen if child is not None else None,
         )
     except MediaRejected as refusal:
         status = 413 if refusal.code in ("too_large", "too_many_pixels", "too_long") else 415
@@ -258,9 +262,13 @@ def observation_detail(request, observation_id: str):
 
 
 def _staff_observation(request, observation_id):
+    """An entry for a staff-only action: staff of *its* setting, cleared there (A-5); a
+    member who isn't cleared (perhaps also a parent, reading as one) is told what is
+    missing. The services then apply the rest of the rules of create."""
     observation = selectors.observation_for(request.user, observation_id)
     if membership_in(request.user, observation.setting_id) is None:
         raise Forbidden("Only staff of the setting can do this.")
+    require_cleared(request.user, observation.setting_id)
     return observation
 
 

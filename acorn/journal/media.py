@@ -98,12 +98,35 @@ def _local_path(uploaded_file, workdir: Path) -> Path:
     return path
 
 
-def media_upload(*, uploader, setting, uploaded_file, request=None) -> MediaItem:
+def _require_may_upload(uploader, setting, child, request) -> None:
+    """An upload is a write like any other: a parent adds photos of their own child (once
+    onboarded, P-1); anyone else follows the staff rules of create in this setting (A-5,
+    A-6, A-7)."""
+    from acorn.children.selectors import linked_child_ids, require_onboarded
+    from acorn.journal.policy import is_journal_staff, require_staff_write
+
+    as_parent = (
+        child is not None
+        and child.setting_id == setting.pk
+        and child.pk in linked_child_ids(uploader)
+        and not is_journal_staff(uploader, setting.pk)
+    )
+    if as_parent:
+        require_onboarded(uploader, child)
+        return
+    require_staff_write(
+        person=uploader, setting_id=setting.pk, request=request, what="add photos and videos"
+    )
+
+
+def media_upload(*, uploader, setting, uploaded_file, request=None, child=None) -> MediaItem:
     """Check an upload by its content and store it privately; processing is queued.
+    `child`: the child a parent's upload is for (a parent's contribution).
 
     Raises MediaRejected (unsupported_type → 415, too_large → 413) with a message for
     the person who chose the file. Nothing is stored for a refused upload.
     """
+    _require_may_upload(uploader, setting, child, request)
     limits = media_limits()
     if uploaded_file.size > max(limits.max_photo_bytes, limits.max_video_bytes):
         raise _size_refusal("video", limits)

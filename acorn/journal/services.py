@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from acorn.audit.services import audit_record
+from acorn.children.models import Child
 from acorn.children.selectors import linked_child_ids, require_onboarded
 from acorn.journal import media as media_files
 from acorn.journal.models import (
@@ -18,9 +19,8 @@ from acorn.journal.models import (
     ObservationChild,
     ObservationRevision,
 )
-from acorn.org.rules import observation_supervisor
+from acorn.journal.policy import is_journal_staff, may_change_entry, require_staff_write
 from acorn.org.selectors import membership_in
-from acorn.suitability.selectors import is_cleared
 
 MAX_TEXT = 20_000
 
@@ -53,16 +53,38 @@ class MediaChoice:
 
 
 def _is_staff(person, setting_id) -> bool:
-    return is_cleared(person, setting_id)
+    return is_journal_staff(person, setting_id)
+
+
+PORTRAIT_REFUSAL = (
+    "A child's portrait can't be added to a journal entry. Please choose another photo."
+)
+NO_ONE_APPEARS = (
+    "Say who can be seen in each photo or video: at least the children the entry is about."
+)
+
+
+def _portrait_ids(item_ids) -> set:
+    """The media items that are children's portraits: they belong to the child, never to
+    an entry (finding 8)."""
+    return set(Child.objects.filter(photo__in=list(item_ids)).values_list("photo_id", flat=True))
 
 
 def _check_media(*, author, setting_id, choices, children, observation=None):
+    """Checks what is to be attached, and settles who appears in each item (C-1): never
+    fewer than the children it is known to show, that is the entry's children and anyone
+    already recorded in it. An empty `appears` is refused, not read as "nobody"."""
     if len(choices) > MAX_MEDIA:
         raise ValidationError({"media": f"Please add at most {MAX_MEDIA} photos and videos."})
     staff = _is_staff(author, setting_id)
     own = linked_child_ids(author)
+    portraits = _portrait_ids(choice.media.pk for choice in choices)
     for choice in choices:
         item = choice.media
+        if item.pk in portraits:
+            raise ValidationError({"media": PORTRAIT_REFUSAL})
+        if choice.appears is not None and not choice.appears:
+            raise ValidationError({"media": NO_ONE_APPEARS})
         if item.setting_id != setting_id or item.observation_id not in (
             None,
             getattr(observation, "pk", None),
@@ -80,8 +102,10 @@ def _check_media(*, author, setting_id, choices, children, observation=None):
         if choice.appears is not None and not staff:
             # A parent's photo shows their child; they can't tag anyone else.
             choice.appears = [c for c in choice.appears if c.pk in own] or None
-        if choice.appears is None:
-            choice.appears = list(children)
+        known = list(children)
+        if observation is not None and item.observation_id == observation.pk:
+            known += list(item.appears.all())
+        choice.appears = list({c.pk: c for c in known + (choice.appears or [])}.values())
 
 
 def _attach_media(observation, choices) -> None:
@@ -172,11 +196,19 @@ def observation_create(
         raise ValidationError({"children": "All children must be from the same setting."})
     setting_id = settings_ids.pop()
     supervisor = None
-    if _is_staff(author, setting_id):
-        supervisor = observation_supervisor(author=author, setting_id=setting_id)
+    parent_of_all = all(child.pk in linked_child_ids(author) for child in children)
+    # Staff of this setting write as staff; a member who isn't cleared writes as a
+    # parent about their own child, and is refused (A-5) about anyone else's.
+    as_staff = _is_staff(author, setting_id) or (
+        membership_in(author, setting_id) is not None and not parent_of_all
+    )
+    if as_staff:
+        supervisor = require_staff_write(
+            person=author, setting_id=setting_id, request=request, what="record observations"
+        )
         status = S.PUBLISHED if publish else S.DRAFT
         by_parent = False
-    elif all(child.pk in linked_child_ids(author) for child in children):
+    elif parent_of_all:
         for child in children:
             require_onboarded(author, child)
         status = S.PENDING
@@ -210,15 +242,28 @@ def observation_create(
     return observation
 
 
-def _require_staff(person, observation, what="do that"):
-    if not _is_staff(person, observation.setting_id):
-        raise PermissionDenied(f"Only staff of the setting can {what}.")
+def _require_staff(person, observation, what="do that", request=None):
+    """The rules of create (A-5, A-6, A-7) for a write on this entry, in its setting."""
+    return require_staff_write(
+        person=person, setting_id=observation.setting_id, request=request, what=what
+    )
+
+
+def _require_may_change(person, observation, what="edit"):
+    if not may_change_entry(person, observation):
+        if observation.status == S.DRAFT:
+            raise PermissionDenied(f"Only the author can {what} a draft.")
+        raise PermissionDenied(
+            f"You can {what} your own entries, and those about your key children. "
+            "Please ask the author or a session leader to change this one."
+        )
 
 
 @transaction.atomic
 def observation_publish(*, observation: Observation, published_by, request=None) -> Observation:
-    _require_staff(published_by, observation, "publish entries")
+    _require_staff(published_by, observation, "publish entries", request)
     observation = Observation.objects.select_for_update().get(pk=observation.pk)
+    _require_may_change(published_by, observation, "publish")
     if observation.status != S.DRAFT:
         raise ValidationError("Only a draft can be published.")
     now = timezone.now()
@@ -238,10 +283,9 @@ def observation_update(
     """Staff edit an entry; what it said before is kept as a revision (J-5). Drafts are
     edited only by their author. `media`, when given, replaces the entry's photos and
     videos (removed ones are deleted with their files)."""
-    _require_staff(editor, observation, "edit entries")
+    _require_staff(editor, observation, "edit entries", request)
     observation = Observation.objects.select_for_update().get(pk=observation.pk)
-    if observation.status == S.DRAFT and observation.author_id != editor.pk:
-        raise PermissionDenied("Only the author can edit a draft.")
+    _require_may_change(editor, observation, "edit")
     current_children = list(observation.children.all())
     new_children = list({c.pk: c for c in children}.values()) if children is not None else None
     publish = fields.pop("publish", False)
@@ -277,6 +321,16 @@ def observation_update(
     observation.save()
     if new_children is not None:
         _link_children(observation, new_children)
+    if media is None and new_children is not None:
+        # The entry's children are known to appear in its photos and videos (C-1).
+        MediaAppearance.objects.bulk_create(
+            [
+                MediaAppearance(media=item, child=child)
+                for item in existing_media
+                for child in new_children
+            ],
+            ignore_conflicts=True,
+        )
     if media is not None:
         media = list(media)
         _check_media(
@@ -287,7 +341,9 @@ def observation_update(
             observation=observation,
         )
         kept = {choice.media.pk for choice in media}
-        removed = [item for item in existing_media if item.pk not in kept]
+        removed = _detach_what_belongs_elsewhere(
+            [item for item in existing_media if item.pk not in kept]
+        )
         MediaItem.objects.filter(pk__in=[item.pk for item in removed]).delete()
         media_files.media_delete_files(removed)
         _attach_media(observation, media)
@@ -301,14 +357,23 @@ def observation_update(
     return observation
 
 
+def _detach_what_belongs_elsewhere(items) -> list:
+    """Of the items leaving an entry, those that belong to something else (a child's
+    portrait) are only detached, never deleted; returns the ones that may be deleted."""
+    portraits = _portrait_ids(item.pk for item in items)
+    if portraits:
+        MediaItem.objects.filter(pk__in=portraits).update(observation=None)
+    return [item for item in items if item.pk not in portraits]
+
+
 @transaction.atomic
 def observation_delete(*, observation: Observation, deleted_by, request=None) -> None:
-    """Staff delete an entry for good: rows, photos, videos and every rendition (J-5)."""
-    _require_staff(deleted_by, observation, "delete entries")
-    if observation.status == S.DRAFT and observation.author_id != deleted_by.pk:
-        raise PermissionDenied("Only the author can delete a draft.")
+    """Staff delete an entry for good: rows, photos, videos and every rendition (J-5).
+    A media item that belongs to something else (a portrait) is left alone."""
+    _require_staff(deleted_by, observation, "delete entries", request)
+    _require_may_change(deleted_by, observation, "delete")
     child_ids = list(observation.links.values_list("child_id", flat=True))
-    items = list(MediaItem.objects.filter(observation=observation))
+    items = _detach_what_belongs_elsewhere(list(MediaItem.objects.filter(observation=observation)))
     _audit_each_child(
         observation,
         "observation.delete",
@@ -329,7 +394,7 @@ def _notify_decided(observation) -> None:
 
 @transaction.atomic
 def contribution_approve(*, observation: Observation, approved_by, request=None) -> Observation:
-    _require_staff(approved_by, observation, "approve contributions")
+    _require_staff(approved_by, observation, "approve contributions", request)
     observation = Observation.objects.select_for_update().get(pk=observation.pk)
     if observation.status != S.PENDING:
         raise ValidationError("This contribution has already been decided.")
@@ -349,7 +414,7 @@ def contribution_approve(*, observation: Observation, approved_by, request=None)
 def contribution_reject(
     *, observation: Observation, rejected_by, reason: str, request=None
 ) -> Observation:
-    _require_staff(rejected_by, observation, "decide on contributions")
+    _require_staff(rejected_by, observation, "decide on contributions", request)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Please give the parent a reason."})
@@ -381,7 +446,10 @@ def comment_add(*, observation: Observation, author, text: str, child=None, requ
         raise ValidationError("Replies can be added once the entry is in the journal.")
     child_ids = [link.child_id for link in observation.links.all()]
     staff = _is_staff(author, observation.setting_id)
-    if staff:
+    own_children = [cid for cid in child_ids if cid in linked_child_ids(author)]
+    if staff or (membership_in(author, observation.setting_id) and not own_children):
+        _require_staff(author, observation, "reply as staff", request)
+        staff = True
         if child is None:
             if len(child_ids) != 1:
                 raise ValidationError({"child": "Choose which child's family you're replying to."})
@@ -417,8 +485,8 @@ def observation_review(
     *, observation: Observation, reviewer, feedback: str = "", discuss: bool = False, request=None
 ) -> Observation:
     """J-6: a session leader reviews an entry, with feedback for its author."""
-    membership = membership_in(reviewer, observation.setting_id)
-    if membership is None or not membership.is_session_leader:
+    _require_staff(reviewer, observation, "review observations", request)
+    if not membership_in(reviewer, observation.setting_id).is_session_leader:
         raise PermissionDenied("Only session leaders review observations.")
     observation.reviewed_by = reviewer
     observation.reviewed_at = timezone.now()
@@ -441,8 +509,8 @@ def observation_review(
 
 @transaction.atomic
 def agenda_mark_discussed(*, observation: Observation, leader, request=None) -> Observation:
-    membership = membership_in(leader, observation.setting_id)
-    if membership is None or not membership.is_session_leader:
+    _require_staff(leader, observation, "manage the staff-meeting agenda", request)
+    if not membership_in(leader, observation.setting_id).is_session_leader:
         raise PermissionDenied("Only session leaders manage the staff-meeting agenda.")
     observation.discussed_at = timezone.now()
     observation.save(update_fields=["discussed_at"])
@@ -452,14 +520,24 @@ def agenda_mark_discussed(*, observation: Observation, leader, request=None) -> 
 
 @transaction.atomic
 def media_set_appearances(*, media: MediaItem, children, changed_by, request=None) -> MediaItem:
-    """C-1: staff say who can be seen in a photo or video."""
-    if not _is_staff(changed_by, media.setting_id):
-        raise PermissionDenied("Only staff of the setting can change who appears.")
+    """C-1: staff say who can be seen in a photo or video of an entry. They can add
+    children and take off those added earlier, but the entry's own children always
+    count as appearing (they are the ones it is known to show)."""
+    require_staff_write(
+        person=changed_by,
+        setting_id=media.setting_id,
+        request=request,
+        what="change who appears",
+    )
+    if media.observation_id is None:
+        raise ValidationError("Who appears can be changed once the photo is in an entry.")
     children = list({c.pk: c for c in children}.values())
     if any(child.setting_id != media.setting_id for child in children):
         raise ValidationError("Only children of this setting can appear.")
     if not children:
         raise ValidationError("Choose at least one child who can be seen.")
+    entry_children = Child.objects.filter(observations=media.observation_id)
+    children = list({c.pk: c for c in [*entry_children, *children]}.values())
     MediaAppearance.objects.filter(media=media).delete()
     MediaAppearance.objects.bulk_create(MediaAppearance(media=media, child=c) for c in children)
     audit_record(

@@ -33,6 +33,7 @@ from acorn.journal.forms import (
 )
 from acorn.journal.media import media_upload as store_upload
 from acorn.journal.models import CaptureDraft, MediaItem, NotificationPreference
+from acorn.journal.policy import is_journal_staff, may_change_entry
 from acorn.media_processing import MediaRejected
 from acorn.org.selectors import membership_in, staff_of
 from acorn.suitability.selectors import require_cleared
@@ -413,9 +414,12 @@ def observation_detail(request, observation_id):
         object_type="observation",
         object_id=observation.pk,
     )
-    membership = membership_in(request.user, observation.setting_id)
+    # The staff view is for staff of the entry's setting who are cleared there (A-5);
+    # anyone else reading it (a parent who is also staff, say) gets the parent's view.
+    staff_view = is_journal_staff(request.user, observation.setting_id)
+    membership = membership_in(request.user, observation.setting_id) if staff_view else None
     reach = []
-    if membership is not None:
+    if staff_view:
         setting_children = list(
             Child.objects.filter(setting_id=observation.setting_id, status="active")
         )
@@ -429,8 +433,9 @@ def observation_detail(request, observation_id):
             "observation": observation,
             "children": shown,
             "threads": _threads(request.user, observation, shown),
-            "is_staff": membership is not None,
-            "is_leader": membership is not None and membership.is_session_leader,
+            "is_staff": staff_view,
+            "is_leader": staff_view and membership.is_session_leader,
+            "may_change": staff_view and may_change_entry(request.user, observation),
             "comment_form": CommentForm(),
             "reject_form": RejectForm(),
             "review_form": ReviewForm(
@@ -440,7 +445,7 @@ def observation_detail(request, observation_id):
                 }
             ),
             "revisions": observation.revisions.select_related("edited_by")[:20]
-            if membership
+            if staff_view
             else [],
         },
     )
@@ -450,7 +455,7 @@ def observation_detail(request, observation_id):
 @require_POST
 def media_appearances(request, media_id):
     item = selectors.media_for(request.user, media_id)
-    if item.observation_id is None or membership_in(request.user, item.setting_id) is None:
+    if item.observation_id is None or not is_journal_staff(request.user, item.setting_id):
         raise Forbidden("Only staff can change who appears, once the photo is in an entry.")
     chosen = Child.objects.filter(
         setting_id=item.setting_id, pk__in=request.POST.getlist("appears")
@@ -495,9 +500,21 @@ def comment_add(request, observation_id):
 
 
 def _staff_observation(request, observation_id):
+    """An entry for a staff-only page: staff of *its* setting, cleared there (A-5)."""
     observation = selectors.observation_for(request.user, observation_id)
     if membership_in(request.user, observation.setting_id) is None:
         raise Forbidden("Only staff of the setting can do this.")
+    require_cleared(request.user, observation.setting_id)
+    return observation
+
+
+def _changeable_observation(request, observation_id, what):
+    observation = _staff_observation(request, observation_id)
+    if not may_change_entry(request.user, observation):
+        raise Forbidden(
+            f"You can {what} your own entries, and those about your key children.",
+            next_step="Please ask the author or a session leader to change this one.",
+        )
     return observation
 
 
@@ -518,7 +535,7 @@ def observation_publish(request, observation_id):
 
 @staff
 def observation_edit(request, observation_id):
-    observation = _staff_observation(request, observation_id)
+    observation = _changeable_observation(request, observation_id, "edit")
     form = ObservationEditForm(
         request.POST or None,
         initial={
@@ -547,7 +564,7 @@ def observation_edit(request, observation_id):
 
 @staff
 def observation_delete(request, observation_id):
-    observation = _staff_observation(request, observation_id)
+    observation = _changeable_observation(request, observation_id, "delete")
     if request.method == "POST":
         try:
             services.observation_delete(
@@ -719,16 +736,22 @@ def media_upload(request):
     upload = request.FILES.get("file")
     if upload is None:
         return JsonResponse({"detail": "Choose a photo or video.", "code": "invalid"}, status=400)
-    if request.membership is not None:
-        setting = request.membership.setting
-        require_cleared(request.user, setting.pk)
-    else:
+    child = None
+    if request.POST.get("child") or request.membership is None:
+        # For a child (a parent's contribution page): that child's setting.
         child = child_for(request.user, request.POST.get("child", ""))
         require_onboarded(request.user, child)
         setting = child.setting
+    else:
+        setting = request.membership.setting
+        require_cleared(request.user, setting.pk)
     try:
         item = store_upload(
-            uploader=request.user, setting=setting, uploaded_file=upload, request=request
+            uploader=request.user,
+            setting=setting,
+            uploaded_file=upload,
+            request=request,
+            child=child,
         )
     except MediaRejected as refusal:
         status = 413 if refusal.code in ("too_large", "too_many_pixels", "too_long") else 415
