@@ -172,7 +172,10 @@ def observation_create(
     setting_id = settings_ids.pop()
     supervisor = None
     if _is_staff(author, setting_id):
-        supervisor = observation_supervisor(author=author, setting_id=setting_id)
+        # A-7 decides publishing; a draft is private to its author, so it can be saved
+        # at any time and published later, when the rule allows.
+        if publish:
+            supervisor = observation_supervisor(author=author, setting_id=setting_id)
         status = S.PUBLISHED if publish else S.DRAFT
         by_parent = False
     elif all(child.pk in linked_child_ids(author) for child in children):
@@ -220,11 +223,14 @@ def observation_publish(*, observation: Observation, published_by, request=None)
     observation = Observation.objects.select_for_update().get(pk=observation.pk)
     if observation.status != S.DRAFT:
         raise ValidationError("Only a draft can be published.")
+    # Publishing a draft later follows the same session-time rule as publishing at once.
+    supervisor = observation_supervisor(author=published_by, setting_id=observation.setting_id)
     now = timezone.now()
     observation.status = S.PUBLISHED
     observation.published_at = now
     observation.updated_at = now
-    observation.save(update_fields=["status", "published_at", "updated_at"])
+    observation.supervisor = supervisor
+    observation.save(update_fields=["status", "published_at", "updated_at", "supervisor"])
     _audit_each_child(observation, "observation.publish", published_by, request)
     _notify_published(observation)
     return observation

@@ -28,6 +28,7 @@ from acorn.journal.forms import (
 from acorn.journal.media import media_upload as store_upload
 from acorn.journal.models import MediaItem, NotificationPreference
 from acorn.media_processing import MediaRejected
+from acorn.org.rules import publish_outlook
 from acorn.org.selectors import membership_in, staff_of
 from acorn.suitability.selectors import require_cleared
 
@@ -138,7 +139,12 @@ def observation_new(request):
     return render(
         request,
         "journal/observation_new.html",
-        {"form": form, "children": children, "chosen_media": _chosen_media(request, form)},
+        {
+            "form": form,
+            "children": children,
+            "chosen_media": _chosen_media(request, form),
+            "outlook": publish_outlook(request, setting),
+        },
     )
 
 

@@ -13,7 +13,7 @@ from acorn.journal.selectors import waiting_counts
 from acorn.org import services
 from acorn.org.forms import RoleChangeForm, SettingRulesForm, StaffInviteForm
 from acorn.org.models import Membership
-from acorn.org.rules import session_now
+from acorn.org.rules import duty_started_message, session_now
 from acorn.org.selectors import (
     leaders_on_duty,
     memberships_of,
@@ -78,7 +78,7 @@ def duty_toggle(request):
         services.duty_start(
             setting=setting, leader=request.user, started_by=request.user, request=request
         )
-        messages.success(request, "You're on duty. Practitioners can record observations now.")
+        messages.success(request, duty_started_message(setting))
     else:
         services.duty_end(
             setting=setting, leader=request.user, ended_by=request.user, request=request
