@@ -499,7 +499,7 @@ def media_content(request, media_id, rendition):
     try:
         return delivery.media_response(request, item, rendition)
     except delivery.NotReady:
-        raise Http404("Not ready.") from None
+        raise delivery.StillProcessing("Not ready.") from None
 
 
 def _media_json(item: MediaItem) -> dict:

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 from acorn.accounts import mfa
 from acorn.accounts.models import TotpDevice
 from acorn.accounts.reauth import require_recent_authentication
+from acorn.audit.selectors import probing_flags
 from acorn.core.access import session_leader, session_leader_admin, staff
 from acorn.core.policy import Forbidden
 from acorn.journal.selectors import waiting_counts
@@ -66,6 +67,7 @@ def dashboard(request):
             if cleared
             else None,
             "waiting": waiting_counts(setting) if cleared else None,
+            "probing": probing_flags(setting),
         },
     )
 
