@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from acorn.accounts.models import ApiToken, Invitation, User, hash_token, new_token
 from acorn.accounts.tasks import send_email
-from acorn.audit.services import audit_record
+from acorn.audit.services import audit_record, person_event_record
 from acorn.children.models import ParentLink
 from acorn.org.models import Membership
 
@@ -186,8 +186,9 @@ def token_issue(*, user: User, request=None) -> tuple[ApiToken, str]:
         token_hash=hash_token(raw),
         expires_at=timezone.now() + timedelta(hours=settings.ACORN_API_TOKEN_HOURS),
     )
-    audit_record(
+    person_event_record(
         action="login",
+        person=user,
         actor=user,
         request=request,
         object_type="api_token",

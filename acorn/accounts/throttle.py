@@ -10,8 +10,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from acorn.accounts.models import LoginFailure
-from acorn.audit.services import audit_record, client_ip
+from acorn.accounts.models import LoginFailure, User
+from acorn.audit.services import audit_record, client_ip, person_event_record
 from acorn.core.policy import Throttled
 
 
@@ -43,9 +43,20 @@ def throttle_check(*, email: str, request) -> None:
 
 def failure_record(*, email: str, request, reason: str = "password") -> None:
     LoginFailure.objects.create(email=(email or "").strip().lower()[:254], ip=client_ip(request))
-    audit_record(
-        action="login.failed", request=request, detail={"email": email[:254], "reason": reason}
-    )
+    detail = {"email": email[:254], "reason": reason}
+    account = User.objects.filter(email__iexact=(email or "").strip()).first()
+    if account is None:
+        audit_record(action="login.failed", request=request, detail=detail)
+    else:
+        # Shown to the leaders of the account's settings, against the account tried.
+        person_event_record(
+            action="login.failed",
+            person=account,
+            request=request,
+            object_type="user",
+            object_id=account.pk,
+            detail=detail,
+        )
 
 
 def failures_clear(*, email: str) -> None:

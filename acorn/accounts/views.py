@@ -21,7 +21,7 @@ from acorn.accounts.forms import (
 )
 from acorn.accounts.models import User
 from acorn.accounts.reauth import kept_form, mark_reauthenticated
-from acorn.audit.services import audit_record
+from acorn.audit.services import audit_record, person_event_record
 from acorn.core.access import public, signed_in
 from acorn.core.policy import Throttled
 from acorn.org.selectors import memberships_of
@@ -62,7 +62,9 @@ def _safe_next(request):
 def _signed_in(request, user, via):
     throttle.failures_clear(email=user.email)
     _start_session(request, user)
-    audit_record(action="login", actor=user, request=request, detail={"via": via})
+    person_event_record(
+        action="login", person=user, actor=user, request=request, detail={"via": via}
+    )
     return clear_device(redirect(_safe_next(request) or "home"))
 
 

@@ -1,10 +1,13 @@
 """Reading the audit trail (A-8): a setting's session leaders see their setting's events,
 and, when they look at one person of the setting, that person's sign-ins too."""
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from math import ceil
 from zoneinfo import ZoneInfo
 
 from django.db.models import Q
+from django.utils import timezone
 
 from acorn.audit.models import AuditEvent
 
@@ -41,3 +44,103 @@ def people_of_setting(setting):
         .distinct()
         .order_by("name")
     )
+
+
+def settings_of_person(user) -> list:
+    """The settings a person belongs to: where they are staff, and their children's."""
+    from acorn.children.models import Child
+    from acorn.org.selectors import memberships_of
+
+    ids = list(memberships_of(user))
+    for setting_id in (
+        Child.objects.filter(parent_links__parent=user)
+        .values_list("setting_id", flat=True)
+        .distinct()
+    ):
+        if setting_id not in ids:
+            ids.append(setting_id)
+    return ids
+
+
+def role_in_setting(person, setting_id) -> str:
+    """How a setting knows this person, in a word: "manager", "practitioner", "parent"."""
+    from acorn.org.models import Membership
+
+    membership = Membership.objects.filter(user=person, setting_id=setting_id).first()
+    return membership.get_role_display().lower() if membership is not None else "parent"
+
+
+@dataclass
+class ProbingFlag:
+    person_id: object
+    name: str
+    role: str
+    count: int
+    started: datetime
+    ended: datetime
+
+    @property
+    def span(self) -> str:
+        minutes = ceil((self.ended - self.started).total_seconds() / 60)
+        if minutes <= 1:
+            return "within a minute"
+        return f"in {minutes} minutes"
+
+
+def probing_flags(setting, *, hours: int = 24) -> list[ProbingFlag]:
+    """Bursts of refusals by one person flagged for this setting in the last day, newest
+    first, with how many things they tried in the burst (a fixed number of queries)."""
+    from acorn.accounts.models import User
+    from acorn.audit.services import PROBING_ACTIONS, PROBING_NOTICED, PROBING_WINDOW
+    from acorn.org.models import Membership
+
+    notices = list(
+        AuditEvent.objects.filter(
+            setting_id=setting.pk,
+            action=PROBING_NOTICED,
+            at__gte=timezone.now() - timedelta(hours=hours),
+        ).order_by("-at")
+    )
+    if not notices:
+        return []
+    people = {n.actor_id for n in notices}
+    starts = {n.pk: datetime.fromisoformat(n.detail.get("since")) for n in notices}
+    refusals = {}
+    for actor_id, at in (
+        AuditEvent.objects.filter(
+            setting_id=setting.pk,
+            actor_id__in=people,
+            action__in=PROBING_ACTIONS,
+            at__gte=min(starts.values()),
+        )
+        .order_by("at")
+        .values_list("actor_id", "at")
+    ):
+        refusals.setdefault(actor_id, []).append(at)
+    names = dict(User.objects.filter(pk__in=people).values_list("pk", "name"))
+    roles = {
+        m.user_id: m.get_role_display().lower()
+        for m in Membership.objects.filter(setting=setting, user_id__in=people)
+    }
+    flags = []
+    for notice in notices:
+        burst = []
+        for at in refusals.get(notice.actor_id, []):
+            if at < starts[notice.pk]:
+                continue
+            if burst and at - burst[-1] > PROBING_WINDOW:
+                break
+            burst.append(at)
+        if not burst:
+            continue
+        flags.append(
+            ProbingFlag(
+                person_id=notice.actor_id,
+                name=names.get(notice.actor_id, "A former user"),
+                role=roles.get(notice.actor_id, "parent"),
+                count=len(burst),
+                started=burst[0],
+                ended=burst[-1],
+            )
+        )
+    return flags

@@ -1,6 +1,10 @@
 import ipaddress
+from datetime import timedelta
+from itertools import pairwise
 
 from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
 
 from acorn.audit.models import AuditEvent
 
@@ -88,3 +92,135 @@ def audit_record(
         ip=client_ip(request),
         detail=detail or {},
     )
+
+
+def person_event_record(
+    *, action: str, person, actor=None, request=None, object_type="", object_id="", detail=None
+) -> list[AuditEvent]:
+    """A sign-in (or failed sign-in) recorded for each setting the person belongs to, so
+    the leaders of those settings, and only they, see it on their audit trail."""
+    from acorn.audit.selectors import settings_of_person
+
+    return [
+        audit_record(
+            action=action,
+            actor=actor,
+            request=request,
+            setting_id=setting_id,
+            object_type=object_type,
+            object_id=object_id,
+            detail=detail,
+        )
+        for setting_id in (settings_of_person(person) or [None])
+    ]
+
+
+# Probing (A-8): this many refusals of not-found/forbidden by one person within WINDOW,
+# in one setting, raise a flag for that setting's session leaders. Other refusals (checks
+# incomplete, off-site, outside session times, confirm it's you) are rules the person
+# meets in normal work, so they don't count.
+PROBING_ACTIONS = ("refused.not_found", "refused.forbidden")
+PROBING_THRESHOLD = 5
+PROBING_WINDOW = timedelta(minutes=10)
+PROBING_NOTICED = "probing.noticed"
+
+
+def refusal_record(
+    *, request, action: str, object_type: str = "", object_id="", detail=None
+) -> list[AuditEvent]:
+    """A refused request by a signed-in person, recorded once for each setting they belong
+    to (their staff memberships and their children's settings), so each setting's leaders
+    see their own people's refusals and no one else's. Signed-out requests are not
+    recorded one by one (anonymous noise; sign-in failures are recorded by the throttle)."""
+    from acorn.audit.selectors import settings_of_person
+
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return []
+    setting_ids = settings_of_person(user) or [None]
+    events = [
+        audit_record(
+            action=action,
+            request=request,
+            setting_id=setting_id,
+            object_type=object_type,
+            object_id=str(object_id or "")[:64],
+            detail=detail,
+        )
+        for setting_id in setting_ids
+    ]
+    if action in PROBING_ACTIONS:
+        for setting_id in setting_ids:
+            if setting_id is not None:
+                _notice_probing(person=user, setting_id=setting_id)
+    return events
+
+
+def _burst_continues(times: list) -> bool:
+    """No gap longer than the window between these moments (oldest first)."""
+    return all(later - earlier <= PROBING_WINDOW for earlier, later in pairwise(times))
+
+
+@transaction.atomic
+def _notice_probing(*, person, setting_id) -> AuditEvent | None:
+    """Flag repeated refusals once per burst: a burst lasts while refusals keep coming
+    less than the window apart."""
+    from acorn.accounts.models import User
+
+    # One person's refusals are checked one at a time, so a burst is flagged once.
+    User.objects.select_for_update().filter(pk=person.pk).first()
+    now = timezone.now()
+    mine = AuditEvent.objects.filter(actor_id=person.pk, setting_id=setting_id)
+    recent = list(
+        mine.filter(action__in=PROBING_ACTIONS, at__gte=now - PROBING_WINDOW)
+        .order_by("at")
+        .values_list("at", flat=True)
+    )
+    if len(recent) < PROBING_THRESHOLD:
+        return None
+    flagged = mine.filter(action=PROBING_NOTICED).order_by("-at").first()
+    if flagged is not None:
+        since_flag = list(
+            mine.filter(action__in=PROBING_ACTIONS, at__gte=flagged.at)
+            .order_by("at")
+            .values_list("at", flat=True)
+        )
+        if _burst_continues([flagged.at, *since_flag, now]):
+            return None
+    notice = AuditEvent.objects.create(
+        action=PROBING_NOTICED,
+        actor_id=person.pk,
+        setting_id=setting_id,
+        object_type="user",
+        object_id=str(person.pk),
+        detail={"since": recent[0].isoformat(), "count": len(recent)},
+    )
+    _email_leaders_about_probing(person=person, setting_id=setting_id, count=len(recent))
+    return notice
+
+
+def _email_leaders_about_probing(*, person, setting_id, count: int) -> None:
+    """The setting's session leaders hear once per burst: who, how many, and a link to the
+    audit trail filtered by that person. No child's data."""
+    from acorn.accounts.services import email_send
+    from acorn.audit.selectors import role_in_setting
+    from acorn.org.models import Setting
+    from acorn.suitability.selectors import session_leaders_of
+
+    setting = Setting.objects.get(pk=setting_id)
+    role = role_in_setting(person, setting_id)
+    for leader in session_leaders_of(setting):
+        if leader.pk == person.pk or not leader.is_active:
+            continue
+        email_send(
+            to=leader.email,
+            template="probing_noticed",
+            context={
+                "recipient": leader,
+                "person": person,
+                "role": role,
+                "count": count,
+                "minutes": int(PROBING_WINDOW.total_seconds() // 60),
+                "setting": setting,
+            },
+        )

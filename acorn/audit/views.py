@@ -1,11 +1,14 @@
 from datetime import date
+from uuid import UUID
 
 from django.shortcuts import render
 
 from acorn.accounts.models import User
 from acorn.audit.selectors import audit_trail, people_of_setting
+from acorn.audit.wording import describe, group_media_views, is_media_view
 from acorn.children.models import Child
 from acorn.core.access import session_leader
+from acorn.journal.models import MediaItem
 
 PAGE_SIZE = 100
 
@@ -15,6 +18,35 @@ def _date(value):
         return date.fromisoformat(value) if value else None
     except ValueError:
         return None
+
+
+def _who(event, names) -> str:
+    if event.actor_id is not None:
+        return names.get(event.actor_id, "former user")
+    if event.action == "login.failed" and event.object_type == "user":
+        # A failed sign-in is shown against the account tried, not as the person's act.
+        return f"Someone, as {names.get(_uuid(event.object_id), 'a former user')}"
+    return "—"
+
+
+def _uuid(value):
+    try:
+        return UUID(value)
+    except ValueError:
+        return None
+
+
+def _entries_of(setting, events) -> dict:
+    """The entry each viewed photo or video belongs to, to group views (one query)."""
+    ids = {_uuid(e.object_id) for e in events if is_media_view(e)} - {None}
+    if not ids:
+        return {}
+    return {
+        str(pk): str(observation_id or pk)
+        for pk, observation_id in MediaItem.objects.filter(setting=setting, pk__in=ids).values_list(
+            "pk", "observation_id"
+        )
+    }
 
 
 @session_leader
@@ -46,11 +78,13 @@ def trail(request):
     rows = [
         {
             "event": e,
-            "actor": names.get(e.actor_id, "—" if e.actor_id is None else "former user"),
+            "actor": _who(e, names),
+            "what": describe(e),
             "child": child_names.get(e.child_id, ""),
         }
         for e in events[:PAGE_SIZE]
     ]
+    rows = group_media_views(rows, _entries_of(setting, events[:PAGE_SIZE]))
     query = request.GET.copy()
     query.pop("from", None)
     return render(

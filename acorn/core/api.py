@@ -88,18 +88,31 @@ def _unauthenticated(request, exc):
     )
 
 
+def _audit_refused(request, status: int, code: str) -> None:
+    """Every 404 and 403 the API answers is on record, as on the pages (A-8)."""
+    from acorn.core.middleware import audit_refusal
+
+    if status in (403, 404):
+        audit_refusal(request, code=code)
+
+
 @api.exception_handler(ApiError)
 def _api_error(request, exc):
+    _audit_refused(request, exc.status_code, exc.code)
     return error(request, exc.status_code, str(exc), exc.code)
 
 
 @api.exception_handler(HttpError)
 def _http_error(request, exc):
-    return error(request, exc.status_code, str(exc), STATUS_CODES.get(exc.status_code, "error"))
+    code = STATUS_CODES.get(exc.status_code, "error")
+    _audit_refused(request, exc.status_code, code)
+    return error(request, exc.status_code, str(exc), code)
 
 
 @api.exception_handler(Http404)
 def _not_found(request, exc):
+    if not getattr(exc, "not_a_refusal", False):
+        _audit_refused(request, 404, "not_found")
     return error(request, 404, "Not found.", "not_found")
 
 
@@ -134,6 +147,7 @@ def _invalid(request, exc):
 
 @api.exception_handler(PermissionDenied)
 def _permission_denied(request, exc):
+    _audit_refused(request, 403, "forbidden")
     return error(request, 403, str(exc) or "You can't do that.", "forbidden")
 
 

@@ -1,24 +1,43 @@
 from urllib.parse import urlencode, urlsplit
 
-from django.http import JsonResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from acorn.audit.services import audit_record
+from acorn.audit.services import refusal_record
 from acorn.core.policy import AgreementRequired, PolicyRefusal, ReauthenticationRequired
 
 
-def audit_refusal(request, refusal: PolicyRefusal) -> None:
-    """Every policy refusal leaves an audit line (A-8): who, which rule, where from."""
-    membership = getattr(request, "membership", None)
-    audit_record(
-        action=f"refused.{refusal.code}",
+def _asked_for(request) -> tuple[str, str]:
+    """What the refused request asked for: the id in its path (a child, an entry, a photo)
+    where there is one, else the path itself."""
+    match = getattr(request, "resolver_match", None)
+    for name, value in (match.kwargs if match else {}).items():
+        if name.endswith("_id"):
+            return name.removesuffix("_id"), str(value)[:64]
+    return "path", request.path[:64]
+
+
+def audit_refusal(request, refusal: PolicyRefusal | None = None, *, code: str | None = None):
+    """Every refusal leaves an audit line (A-8): who, which rule or "not found", what they
+    asked for and where from. Probing is noticed there too (audit.services)."""
+    code = code or refusal.code
+    object_type, object_id = _asked_for(request)
+    refusal_record(
         request=request,
-        setting_id=getattr(membership, "setting_id", None),
-        object_type="path",
-        object_id=request.path[:64],
-        detail={"method": request.method},
+        action=f"refused.{code}",
+        object_type=object_type,
+        object_id=object_id,
+        detail={"method": request.method, "path": request.get_full_path()[:300]},
+    )
+
+
+def is_audited_refusal(exception) -> bool:
+    """A 404 or 403 that refuses something (not, say, a photo that is still processing)."""
+    return isinstance(exception, Http404 | PermissionDenied) and not getattr(
+        exception, "not_a_refusal", False
     )
 
 
@@ -64,6 +83,11 @@ class PolicyRefusalMiddleware:
                 "403.html",
                 {"refusal": exception},
                 status=exception.status,
+            )
+        if is_audited_refusal(exception):
+            # Recorded here; Django's handler404/handler403 still render the page.
+            audit_refusal(
+                request, code="not_found" if isinstance(exception, Http404) else "forbidden"
             )
         return None
 

@@ -7,7 +7,13 @@ import re
 
 from django.conf import settings
 from django.core.files.storage import default_storage
-from django.http import FileResponse, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponse,
+    HttpResponseRedirect,
+    StreamingHttpResponse,
+)
 
 from acorn.audit.services import audit_record
 from acorn.journal.media import CONTENT_TYPES
@@ -19,6 +25,12 @@ CHUNK = 256 * 1024
 
 class NotReady(Exception):
     pass
+
+
+class StillProcessing(Http404):
+    """Not found *yet*: a photo still being processed is no refusal, so it isn't audited."""
+
+    not_a_refusal = True
 
 
 def storage_name(item, rendition: str) -> str:

@@ -49,16 +49,19 @@ def require_on_site_in(request, membership) -> None:
     )
 
 
-def require_staff_write(*, person, setting_id, request=None, what="do that"):
+def require_staff_write(*, person, setting_id, request=None, what="do that", publishing=True):
     """The rules every staff write follows, as create does: a member of this setting
     (else PermissionDenied), cleared (A-5), on site (A-6), and for practitioners without
     key children, in session time with a leader on duty (A-7). Returns the session leader
-    supervising the write (A-7), or None."""
+    supervising the write (A-7), or None. `publishing=False` is for the author's own
+    draft, which nobody else sees: A-7 decides when it is published, not when it's saved."""
     membership = membership_in(person, setting_id)
     if membership is None:
         raise PermissionDenied(f"Only staff of the setting can {what}.")
     require_cleared(person, setting_id)
     require_on_site_in(request, membership)
+    if not publishing:
+        return None
     return observation_supervisor(author=person, setting_id=setting_id)
 
 

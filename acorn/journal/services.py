@@ -203,8 +203,14 @@ def observation_create(
         membership_in(author, setting_id) is not None and not parent_of_all
     )
     if as_staff:
+        # A-7 decides publishing; a draft is private to its author, so it can be saved
+        # at any time and published later, when the rule allows.
         supervisor = require_staff_write(
-            person=author, setting_id=setting_id, request=request, what="record observations"
+            person=author,
+            setting_id=setting_id,
+            request=request,
+            what="record observations",
+            publishing=publish,
         )
         status = S.PUBLISHED if publish else S.DRAFT
         by_parent = False
@@ -242,10 +248,15 @@ def observation_create(
     return observation
 
 
-def _require_staff(person, observation, what="do that", request=None):
-    """The rules of create (A-5, A-6, A-7) for a write on this entry, in its setting."""
+def _require_staff(person, observation, what="do that", request=None, publishing=True):
+    """The rules of create (A-5, A-6, A-7) for a write on this entry, in its setting.
+    The author's own draft is written as create writes a draft: without A-7."""
     return require_staff_write(
-        person=person, setting_id=observation.setting_id, request=request, what=what
+        person=person,
+        setting_id=observation.setting_id,
+        request=request,
+        what=what,
+        publishing=publishing,
     )
 
 
@@ -261,7 +272,7 @@ def _require_may_change(person, observation, what="edit"):
 
 @transaction.atomic
 def observation_publish(*, observation: Observation, published_by, request=None) -> Observation:
-    _require_staff(published_by, observation, "publish entries", request)
+    supervisor = _require_staff(published_by, observation, "publish entries", request)
     observation = Observation.objects.select_for_update().get(pk=observation.pk)
     _require_may_change(published_by, observation, "publish")
     if observation.status != S.DRAFT:
@@ -270,7 +281,8 @@ def observation_publish(*, observation: Observation, published_by, request=None)
     observation.status = S.PUBLISHED
     observation.published_at = now
     observation.updated_at = now
-    observation.save(update_fields=["status", "published_at", "updated_at"])
+    observation.supervisor = supervisor
+    observation.save(update_fields=["status", "published_at", "updated_at", "supervisor"])
     _audit_each_child(observation, "observation.publish", published_by, request)
     _notify_published(observation)
     return observation
@@ -283,7 +295,8 @@ def observation_update(
     """Staff edit an entry; what it said before is kept as a revision (J-5). Drafts are
     edited only by their author. `media`, when given, replaces the entry's photos and
     videos (removed ones are deleted with their files)."""
-    _require_staff(editor, observation, "edit entries", request)
+    own_draft = observation.status == S.DRAFT and observation.author_id == editor.pk
+    _require_staff(editor, observation, "edit entries", request, publishing=not own_draft)
     observation = Observation.objects.select_for_update().get(pk=observation.pk)
     _require_may_change(editor, observation, "edit")
     current_children = list(observation.children.all())
@@ -370,7 +383,8 @@ def _detach_what_belongs_elsewhere(items) -> list:
 def observation_delete(*, observation: Observation, deleted_by, request=None) -> None:
     """Staff delete an entry for good: rows, photos, videos and every rendition (J-5).
     A media item that belongs to something else (a portrait) is left alone."""
-    _require_staff(deleted_by, observation, "delete entries", request)
+    own_draft = observation.status == S.DRAFT and observation.author_id == deleted_by.pk
+    _require_staff(deleted_by, observation, "delete entries", request, publishing=not own_draft)
     _require_may_change(deleted_by, observation, "delete")
     child_ids = list(observation.links.values_list("child_id", flat=True))
     items = _detach_what_belongs_elsewhere(list(MediaItem.objects.filter(observation=observation)))

@@ -35,6 +35,7 @@ from acorn.journal.media import media_upload as store_upload
 from acorn.journal.models import CaptureDraft, MediaItem, NotificationPreference
 from acorn.journal.policy import is_journal_staff, may_change_entry
 from acorn.media_processing import MediaRejected
+from acorn.org.rules import publish_outlook
 from acorn.org.selectors import membership_in, staff_of
 from acorn.suitability.selectors import require_cleared
 
@@ -170,6 +171,7 @@ def observation_new(request):
                 bound=form.is_bound,
             ),
             "device_copy": device_copy_keys(request.user),
+            "outlook": publish_outlook(request, setting),
         },
     )
 
@@ -716,7 +718,7 @@ def media_content(request, media_id, rendition):
     try:
         return delivery.media_response(request, item, rendition)
     except delivery.NotReady:
-        raise Http404("Not ready.") from None
+        raise delivery.StillProcessing("Not ready.") from None
 
 
 def _media_json(item: MediaItem) -> dict:

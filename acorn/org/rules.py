@@ -12,15 +12,20 @@
   no supervision (None).
 """
 
-from datetime import time
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
 from acorn.audit.services import address_in, client_ip
-from acorn.core.policy import OffSite, OutsideSessionTimes
+from acorn.core.policy import OffSite, OutsideSessionTimes, PolicyRefusal
 from acorn.org.selectors import leaders_on_duty, membership_in
-from acorn.suitability.selectors import require_cleared
+from acorn.suitability.selectors import (
+    clearance_register,
+    require_cleared,
+    session_leader_memberships,
+)
 
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
@@ -107,3 +112,119 @@ def _session_times_text(setting) -> str:
         return "The setting hasn't listed its session times yet: ask a session leader."
     listed = ", ".join(f"{WEEKDAYS[s['weekday']]} {s['start']}–{s['end']}" for s in sessions)
     return f"Session times: {listed}."
+
+
+WEEKDAYS_SHORT = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+
+
+def session_times_summary(setting) -> str:
+    """Session times in a few words, runs of days with the same times joined:
+    "Mon–Fri 08:45–15:15", or "Mon 09:00–12:00, Wed 13:00–15:30"."""
+    by_times = {}
+    for session in sorted(setting.session_times or (), key=lambda s: (s["weekday"], s["start"])):
+        by_times.setdefault((session["start"], session["end"]), []).append(session["weekday"])
+    parts = []
+    for (start, end), days in by_times.items():
+        runs, run = [], [days[0]]
+        for day in days[1:]:
+            if day == run[-1] + 1:
+                run.append(day)
+            else:
+                runs.append(run)
+                run = [day]
+        runs.append(run)
+        for run in runs:
+            if len(run) > 2:
+                named = f"{WEEKDAYS_SHORT[run[0]]}–{WEEKDAYS_SHORT[run[-1]]}"
+            else:
+                named = ", ".join(WEEKDAYS_SHORT[d] for d in run)
+            parts.append((run[0], start, f"{named} {start}–{end}"))
+    return ", ".join(text for _, _, text in sorted(parts))
+
+
+def next_session_start(setting, now=None):
+    """When the next session starts (in the setting's time zone), or None if no session
+    times are listed. A session running now doesn't count: this is the one after it."""
+    now = (now or timezone.now()).astimezone(ZoneInfo(setting.timezone))
+    sessions = setting.session_times or ()
+    if not sessions:
+        return None
+    for days_ahead in range(8):
+        day = now.date() + timedelta(days=days_ahead)
+        starts = sorted(
+            time.fromisoformat(s["start"]) for s in sessions if s.get("weekday") == day.weekday()
+        )
+        for start in starts:
+            moment = datetime.combine(day, start, tzinfo=now.tzinfo)
+            if moment > now:
+                return moment
+    return None
+
+
+def when_text(moment, now=None) -> str:
+    """ "today at 08:45", "Monday at 08:45" or "next Monday at 08:45"."""
+    now = (now or timezone.now()).astimezone(moment.tzinfo)
+    days = (moment.date() - now.date()).days
+    at = f"{moment:%H:%M}"
+    if days == 0:
+        return f"today at {at}"
+    return f"{'next ' if days >= 7 else ''}{WEEKDAYS[moment.weekday()]} at {at}"
+
+
+def duty_started_message(setting, now=None) -> str:
+    """What a session leader is told on going on duty: the truth about session times."""
+    current = session_now(setting, now)
+    if current is not None:
+        return (
+            f"You're on duty. Practitioners can record observations now, until {current[1]:%H:%M}."
+        )
+    if not setting.session_times:
+        return (
+            "You're on duty, but no session times are listed, so practitioners without key "
+            "children can't record observations yet. Add session times under Rules."
+        )
+    upcoming = next_session_start(setting, now)
+    return (
+        "You're on duty. Practitioners can record observations during session times "
+        f"({session_times_summary(setting)}); the next session starts "
+        f"{when_text(upcoming, now)}."
+    )
+
+
+@dataclass
+class PublishOutlook:
+    """Whether this person may publish an observation now, told before they start
+    (A-5, A-6, A-7). Decided by the same functions that decide at Publish."""
+
+    may_publish: bool
+    refusal: PolicyRefusal | None = None
+    supervisor: object = None
+    leaders: list = field(default_factory=list)
+    sessions: str = ""
+    next_session: str = ""
+    in_session: bool = False
+
+
+def publish_outlook(request, setting) -> PublishOutlook:
+    author = request.user
+    try:
+        require_cleared(author, setting.pk)
+        if getattr(request, "membership", None) is not None:
+            require_on_site(request)
+        supervisor = observation_supervisor(author=author, setting_id=setting.pk)
+    except PolicyRefusal as refusal:
+        outlook = PublishOutlook(may_publish=False, refusal=refusal)
+    else:
+        return PublishOutlook(may_publish=True, supervisor=supervisor)
+    if isinstance(outlook.refusal, OutsideSessionTimes):
+        leaders = session_leader_memberships(setting)
+        outlook.leaders = [
+            member.user
+            for member, clearance in clearance_register(setting, leaders)
+            if clearance.cleared
+        ]
+        outlook.in_session = session_now(setting) is not None
+        outlook.sessions = session_times_summary(setting)
+        upcoming = next_session_start(setting)
+        outlook.next_session = when_text(upcoming) if upcoming else ""
+    return outlook

@@ -7,13 +7,14 @@ from django.views.decorators.http import require_POST
 from acorn.accounts import mfa
 from acorn.accounts.models import TotpDevice
 from acorn.accounts.reauth import require_recent_authentication
+from acorn.audit.selectors import probing_flags
 from acorn.core.access import session_leader, session_leader_admin, staff
 from acorn.core.policy import Forbidden
 from acorn.journal.selectors import waiting_counts
 from acorn.org import services
 from acorn.org.forms import RoleChangeForm, SettingRulesForm, StaffInviteForm
 from acorn.org.models import Membership
-from acorn.org.rules import session_now
+from acorn.org.rules import duty_started_message, session_now
 from acorn.org.selectors import (
     leaders_on_duty,
     memberships_of,
@@ -66,6 +67,7 @@ def dashboard(request):
             if cleared
             else None,
             "waiting": waiting_counts(setting) if cleared else None,
+            "probing": probing_flags(setting),
         },
     )
 
@@ -78,7 +80,7 @@ def duty_toggle(request):
         services.duty_start(
             setting=setting, leader=request.user, started_by=request.user, request=request
         )
-        messages.success(request, "You're on duty. Practitioners can record observations now.")
+        messages.success(request, duty_started_message(setting))
     else:
         services.duty_end(
             setting=setting, leader=request.user, ended_by=request.user, request=request
