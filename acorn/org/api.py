@@ -11,7 +11,8 @@ from acorn.core.policy import Forbidden
 from acorn.org import services
 from acorn.org.models import Membership
 from acorn.org.selectors import membership_in, staff_of
-from acorn.suitability.selectors import clearance_of, clearance_register, require_cleared
+from acorn.suitability.models import CHECK_NAMES
+from acorn.suitability.selectors import clearance_register, require_cleared
 
 router = Router(tags=["setting administration"])
 
@@ -99,8 +100,6 @@ def staff_create(request, setting_id: UUID, payload: StaffIn):
     leader = leader_membership(request, setting_id, cleared=False)
     if payload.role not in Membership.Role.values:
         raise ApiError(422, "role must be one of manager, deputy or practitioner.", "invalid")
-    if payload.role == Membership.Role.MANAGER and leader.role != Membership.Role.MANAGER:
-        raise Forbidden("Only a manager can invite another manager.")
     if "@" not in payload.email or not payload.name.strip():
         raise ApiError(422, "A name and a valid email address are needed.", "invalid")
     invitation, _ = services.staff_invite(
@@ -111,10 +110,19 @@ def staff_create(request, setting_id: UUID, payload: StaffIn):
         invited_by=request.user,
         request=request,
     )
-    membership = Membership.objects.select_related("user").get(
-        setting=leader.setting, user=invitation.person
+    # Only what the inviter typed: whether the email has an account, and whose, is not
+    # theirs to learn before the person accepts (issue 8).
+    return Status(
+        201,
+        {
+            "id": invitation.person_id,
+            "name": invitation.name,
+            "email": invitation.email,
+            "role": invitation.role,
+            "cleared": False,
+            "missing": list(CHECK_NAMES),
+        },
     )
-    return Status(201, _staff_out(membership, clearance_of(membership.user, leader.setting)))
 
 
 @router.get("/settings/{setting_id}/staff", response={200: StaffPage})
