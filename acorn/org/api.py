@@ -10,6 +10,7 @@ from acorn.core.api import ApiError, api_access, page
 from acorn.core.policy import Forbidden
 from acorn.org import services
 from acorn.org.models import Membership
+from acorn.org.rules import require_on_site_in
 from acorn.org.selectors import membership_in, staff_of
 from acorn.suitability.models import CHECK_NAMES
 from acorn.suitability.selectors import clearance_register, require_cleared
@@ -76,6 +77,7 @@ def leader_membership(request, setting_id, *, cleared=True) -> Membership:
     membership = membership_in(request.user, setting_id)
     if membership is None:
         raise Http404
+    require_on_site_in(request.user, setting_id)
     if not membership.is_session_leader:
         raise Forbidden("Only session leaders (the manager and deputy) can do this.")
     if cleared:

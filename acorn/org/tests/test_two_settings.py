@@ -22,7 +22,7 @@ def first_by_name(world):
 
 def also_staff(person, setting, role="practitioner"):
     """`person` accepted an invitation to `setting` (and is cleared there)."""
-    Membership.objects.create(user=person, setting=setting, role=role)
+    Membership.objects.update_or_create(user=person, setting=setting, defaults={"role": role})
     f.clear(person, setting)
     return person
 
@@ -101,13 +101,14 @@ def test_another_settings_open_rule_does_not_let_a_practitioner_in_off_site(
 def test_another_settings_networks_never_lock_a_person_out_of_their_own_setting(
     world, api, web, first_by_name
 ):
-    also_staff(world.key_person, first_by_name)
+    also_staff(world.key_person, first_by_name, role="deputy")
+    f.enrol_mfa(world.key_person)
     list_networks(first_by_name, networks=["203.0.113.0/24"])
     # Kate is key person in A, so A lets her work from home; the other setting doesn't.
     client = api(world.key_person, **OUTSIDE)
     assert client.get(f"/children/{world.child.pk}").status_code == 200
     elsewhere = client.get(f"/settings/{first_by_name.pk}/staff")
-    assert elsewhere.status_code in (403, 404)
+    assert elsewhere.status_code == 403 and elsewhere.json()["code"] == "off_site"
     page = web(world.key_person, **OUTSIDE).get(f"/children/{world.child.pk}/")
     assert page.status_code == 200
 
@@ -121,3 +122,25 @@ def test_a_settings_trusted_proxies_do_not_decide_addresses_for_another(world, a
     forged = {**OUTSIDE, "HTTP_X_FORWARDED_FOR": INSIDE_A}
     refused = api(helper, **forged).get(f"/children/{world.child.pk}")
     assert refused.status_code == 403 and refused.json()["code"] == "off_site"
+
+
+def test_a_settings_trusted_proxies_do_not_decide_addresses_in_anothers_audit(
+    world, api, first_by_name
+):
+    also_staff(world.key_person, first_by_name)
+    list_networks(first_by_name, networks=[], proxies=["0.0.0.0/0"])
+    forged = {**OUTSIDE, "HTTP_X_FORWARDED_FOR": "203.0.113.99"}
+    assert api(world.key_person, **forged).get(f"/children/{world.child.pk}").status_code == 200
+    read = AuditEvent.objects.get(action="child.read", setting_id=world.setting_a.pk)
+    assert read.ip == OUTSIDE["REMOTE_ADDR"]
+
+
+def test_off_site_in_the_chosen_setting_moves_the_web_to_one_that_allows_it(
+    world, web, first_by_name
+):
+    also_staff(world.key_person, first_by_name)
+    list_networks(first_by_name, networks=["203.0.113.0/24"])
+    client = web(world.key_person, **OUTSIDE)
+    client.post("/switch-setting/", {"setting": str(first_by_name.pk)})
+    page = client.get("/children/")
+    assert page.status_code == 200 and "Xander" in page.content.decode()
