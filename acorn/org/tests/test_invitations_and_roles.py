@@ -150,3 +150,21 @@ def test_key_person_refusal_names_no_one(world, api):
     assert "not on this setting's staff" in someone.json()["detail"]
     backup = leader.patch(path, {"backup_key_person_id": str(world.other_manager.pk)})
     assert backup.status_code == 422 and "Bea Boss" not in backup.content.decode()
+
+
+def test_deputy_cannot_make_themselves_manager_with_the_web_role_form(world, web):
+    deputy = f.staff(world.setting_a, "deputy", email="dee@a.test")
+    membership = deputy.memberships.get()
+    web(deputy).post(f"/staff/{membership.pk}/role", {"role": "manager"})
+    membership.refresh_from_db()
+    assert membership.role == "deputy"
+
+
+def test_staff_of_two_settings_keep_each_role_when_invited_again(world, invite):
+    """Staff of one setting who is a parent in another, invited by that other setting's
+    manager: accepting adds that one membership and changes nothing else."""
+    f.parent_of(world.far_child, user=world.key_person)
+    _response, raw = invite(world.other_manager, world.setting_b, "key@a.test", role="deputy")
+    assert accept(raw).status_code == 201
+    roles = {m.setting_id: m.role for m in Membership.objects.filter(user=world.key_person)}
+    assert roles == {world.setting_a.pk: "practitioner", world.setting_b.pk: "deputy"}
