@@ -13,7 +13,8 @@ from acorn.children.selectors import linked_child_ids
 from acorn.core.api import ApiError, api_access
 from acorn.core.policy import Forbidden
 from acorn.org.models import Membership
-from acorn.org.selectors import memberships_of
+from acorn.org.rules import require_on_site_in
+from acorn.org.selectors import memberships_of, off_site_refusals
 
 router = Router(tags=["auth and me"])
 
@@ -150,7 +151,12 @@ def _manager_for(request, person_id):
             "You can't reset your own two-step sign-in. Use a recovery code, or ask another "
             "manager."
         )
-    return managing[0]
+    # Acting from where a setting's off-site rule refuses this request: not there.
+    off_site = off_site_refusals(request.user)
+    allowed = [m for m in managing if m.setting_id not in off_site]
+    if not allowed:
+        require_on_site_in(request.user, managing[0].setting_id)
+    return allowed[0]
 
 
 @router.delete("/auth/token", response={204: None})

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from acorn.accounts.models import ApiToken, RecoveryCode, TotpDevice
 from acorn.audit.services import audit_record
+from acorn.core.policy import Forbidden
 from acorn.org.selectors import memberships_of
 
 ISSUER = "Acorn"
@@ -154,10 +155,42 @@ def second_factor_verify(*, user, code: str, request=None) -> bool:
     return True
 
 
+def mfa_reset_check(*, person, reset_by, setting) -> None:
+    """Who may reset someone's two-step sign-in: a manager of `setting` where the person
+    works, not for themselves, and only when that manager also manages every other
+    setting the person works in. Two-step sign-in protects all of a person's settings at
+    once, so a manager of one must never strip protection another setting relies on
+    (someone who works for two independent settings uses a recovery code instead)."""
+    from acorn.org.models import Membership
+
+    if person.pk == reset_by.pk:
+        raise Forbidden(
+            "You can't reset your own two-step sign-in. Use a recovery code, or ask another "
+            "manager."
+        )
+    theirs = set(
+        Membership.objects.filter(user=person, is_active=True).values_list("setting_id", flat=True)
+    )
+    managed = set(
+        Membership.objects.filter(
+            user=reset_by, is_active=True, role=Membership.Role.MANAGER
+        ).values_list("setting_id", flat=True)
+    )
+    if setting.pk not in theirs or setting.pk not in managed:
+        raise Forbidden("Only a manager can reset someone's two-step sign-in.")
+    if not theirs <= managed:
+        raise Forbidden(
+            f"{person.name}'s two-step sign-in also protects their work at another setting, "
+            "so only someone who manages every setting they work in can reset it.",
+            next_step="Until then they can sign in with one of their recovery codes.",
+        )
+
+
 @transaction.atomic
 def mfa_reset(*, person, reset_by, setting, request=None) -> None:
     """Lost phone: remove the person's authenticator and recovery codes and end every
     session and token. They set up two-step sign-in again when they next sign in."""
+    mfa_reset_check(person=person, reset_by=reset_by, setting=setting)
     TotpDevice.objects.filter(user=person).delete()
     RecoveryCode.objects.filter(user=person).delete()
     person.end_all_sessions()

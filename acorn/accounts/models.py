@@ -155,6 +155,10 @@ class Invitation(models.Model):
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # The id the invited person is known by until they accept: an account created on
+    # acceptance takes it. An existing account keeps its own id, which the inviter never
+    # learns before acceptance (nor its name: the invitation shows only what they typed).
+    person_id = models.UUIDField(default=uuid.uuid4, editable=False)
 
     class Meta:
         constraints = [

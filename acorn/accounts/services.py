@@ -13,7 +13,6 @@ from acorn.accounts.models import ApiToken, Invitation, User, hash_token, new_to
 from acorn.accounts.tasks import send_email
 from acorn.audit.services import audit_record, person_event_record
 from acorn.children.models import ParentLink
-from acorn.org.models import Membership
 
 
 class InvitationError(Exception):
@@ -40,16 +39,8 @@ def invitation_create(
     Invitation.objects.filter(
         setting=setting, email=email, role=role, child=child, accepted_at=None, revoked_at=None
     ).update(revoked_at=now)
-    # The person exists from the moment they are invited, so they have an id at once (a
-    # key person can be chosen before they accept). They can't sign in until they accept
-    # and choose a password.
-    person = User.objects.filter(email=email).first()
-    if person is None:
-        person = User.objects.create_user(email=email, name=name.strip())
-    if role != Invitation.Role.PARENT:
-        Membership.objects.get_or_create(
-            user=person, setting=setting, defaults={"role": role, "is_active": True}
-        )
+    # Nobody becomes staff, and no account is created or looked up, until the invited
+    # person accepts (issue 8): the invitation is only a promise of a role.
     raw = new_token()
     invitation = Invitation.objects.create(
         token_hash=hash_token(raw),
@@ -82,7 +73,6 @@ def invitation_create(
             "days": settings.ACORN_INVITATION_DAYS,
         },
     )
-    invitation.person = person
     return invitation, raw
 
 
@@ -99,26 +89,49 @@ def invitation_find_open(raw_token: str) -> Invitation | None:
     return invitation
 
 
-@transaction.atomic
+class InvitationPasswordWrong(InvitationError):
+    """The invitation is for an existing account, and the password isn't its password."""
+
+
 def invitation_accept(*, invitation: Invitation, name: str, password: str, request=None) -> User:
     """Create (or link) the invited person's account and give them their role.
 
     For someone who already has an account, the password must be their current one: an
-    invitation link alone never takes over an existing account.
+    invitation link alone never takes over an existing account. A wrong password here is
+    a failed sign-in for that account (A-4): counted, and refused while it is locked.
     """
+    from acorn.accounts import throttle
+
+    throttle.throttle_check(email=invitation.email, request=request)
+    try:
+        return _invitation_accept(
+            invitation=invitation, name=name, password=password, request=request
+        )
+    except InvitationPasswordWrong:
+        # Recorded after the acceptance rolled back, so the failure is kept.
+        throttle.failure_record(email=invitation.email, request=request, reason="invitation")
+        raise
+
+
+@transaction.atomic
+def _invitation_accept(*, invitation: Invitation, name: str, password: str, request=None) -> User:
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if not invitation.is_open():
         raise InvitationError("This invitation has already been used or has expired.")
     user = User.objects.filter(email=invitation.email).first()
-    if user is None:
+    new_account = user is None
+    if new_account:
+        # A new account takes the id the inviter was given.
         user = User(email=invitation.email, name=invitation.name)
-    if not user.has_usable_password():
+        if not User.objects.filter(pk=invitation.person_id).exists():
+            user.pk = invitation.person_id
+    if new_account or not user.has_usable_password():
         user.name = name.strip() or invitation.name
         validate_password(password, user)
         user.set_password(password)
         user.save()
     elif not user.check_password(password):
-        raise InvitationError(
+        raise InvitationPasswordWrong(
             "You already have an Acorn account with this email address. "
             "Please enter that account's password to accept the invitation."
         )
@@ -129,11 +142,24 @@ def invitation_accept(*, invitation: Invitation, name: str, password: str, reque
         # A new parent who hasn't answered yet means no consent until they do (C-2).
         child_consent_recompute(invitation.child)
     else:
-        Membership.objects.update_or_create(
-            user=user,
-            setting=invitation.setting,
-            defaults={"role": invitation.role, "is_active": True},
-        )
+        from acorn.core.policy import Forbidden
+        from acorn.org.services import RoleChangeRefused, membership_from_invitation
+
+        setting = invitation.setting.name
+        try:
+            membership_from_invitation(invitation=invitation, person=user, request=request)
+        except RoleChangeRefused:
+            raise InvitationError(
+                f"Accepting would make you {invitation.get_role_display().lower()} at "
+                f"{setting}, which needs at least one manager, and you are its only manager. "
+                "Make someone else manager first, then open this link again."
+            ) from None
+        except Forbidden:
+            raise InvitationError(
+                f"This invitation can't be accepted any more: whoever sent it can no longer "
+                f"give that role at {setting}. Please ask a session leader there to invite "
+                "you again."
+            ) from None
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])

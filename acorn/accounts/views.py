@@ -234,6 +234,7 @@ def invitation_accept(request, token):
     if invitation is None:
         return render(request, "accounts/invitation_invalid.html", status=404)
     form = InvitationAcceptForm(request.POST or None, initial={"name": invitation.name})
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             user = services.invitation_accept(
@@ -242,6 +243,9 @@ def invitation_accept(request, token):
                 password=form.cleaned_data["password"],
                 request=request,
             )
+        except Throttled as refusal:
+            form.add_error(None, refusal.detail)
+            status = 429
         except ValidationError as error:
             form.add_error("password", error)
         except services.InvitationError as error:
@@ -253,7 +257,10 @@ def invitation_accept(request, token):
             messages.success(request, f"Welcome to Acorn, {user.get_short_name()}.")
             return clear_device(redirect("home"))
     return render(
-        request, "accounts/invitation_accept.html", {"form": form, "invitation": invitation}
+        request,
+        "accounts/invitation_accept.html",
+        {"form": form, "invitation": invitation},
+        status=status,
     )
 
 

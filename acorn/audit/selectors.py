@@ -1,5 +1,7 @@
-"""Reading the audit trail (A-8): a setting's session leaders see their setting's events,
-and, when they look at one person of the setting, that person's sign-ins too."""
+"""Reading the audit trail (A-8): a setting's session leaders see their setting's events
+and nothing else. Events without a setting (sign-ins, failed sign-ins, password and
+two-step changes) belong to the person, who may work in other settings too, so they are
+shown to no setting's leaders (issue 8)."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -17,10 +19,9 @@ def audit_trail(
 ):
     """The caller has checked that they lead `setting`, and that `child_id` and
     `actor_id` (if given) belong to it."""
-    rule = Q(setting_id=setting.pk)
+    events = AuditEvent.objects.filter(setting_id=setting.pk)
     if actor_id is not None:
-        rule = (rule | Q(setting_id=None)) & Q(actor_id=actor_id)
-    events = AuditEvent.objects.filter(rule)
+        events = events.filter(actor_id=actor_id)
     if child_id is not None:
         events = events.filter(child_id=child_id)
     zone = ZoneInfo(setting.timezone)

@@ -78,12 +78,12 @@ def _child_out(child) -> dict:
     }
 
 
-def _person(person_id):
+def _person(person_id, label):
     if person_id is None:
         return None
     person = User.objects.filter(pk=person_id).first()
     if person is None:
-        raise ApiError(422, "That key person isn't on this setting's staff.", "invalid")
+        raise ApiError(422, services.not_staff_message(label), "invalid")
     return person
 
 
@@ -93,9 +93,9 @@ def _fields(payload, *, partial: bool) -> dict:
     if "key_person_id" in data:
         if data["key_person_id"] is None:
             raise ApiError(422, "Every child needs a key person.", "invalid")
-        fields["key_person"] = _person(data["key_person_id"])
+        fields["key_person"] = _person(data["key_person_id"], "key_person")
     if "backup_key_person_id" in data:
-        fields["backup_key_person"] = _person(data["backup_key_person_id"])
+        fields["backup_key_person"] = _person(data["backup_key_person_id"], "backup_key_person")
     return fields
 
 
@@ -176,9 +176,15 @@ def parent_invite(request, child_id: str, payload: ParentIn):
         invited_by=request.user,
         request=request,
     )
-    person = invitation.person
+    # What the inviter typed, never an existing account's name or id (issue 8).
     return Status(
-        201, {"id": person.pk, "email": person.email, "name": person.name, "child_id": child.pk}
+        201,
+        {
+            "id": invitation.person_id,
+            "email": invitation.email,
+            "name": invitation.name,
+            "child_id": child.pk,
+        },
     )
 
 

@@ -18,11 +18,20 @@ EDITABLE_FIELDS = (
 )
 
 
+STAFF_ROLE_LABELS = {"key_person": "key person", "backup_key_person": "back-up key person"}
+
+
+def not_staff_message(label: str) -> str:
+    """The same words whoever the id belongs to, or if it belongs to no one: a person's
+    name is never told to someone who could only guess their id (issue 8)."""
+    return f"That {STAFF_ROLE_LABELS.get(label, 'person')} is not on this setting's staff."
+
+
 def _check_staff_of(setting, person, label):
     if person is None:
         return
     if not Membership.objects.filter(setting=setting, user=person, is_active=True).exists():
-        raise ValidationError({label: f"{person} is not on this setting's staff."})
+        raise ValidationError({label: not_staff_message(label)})
 
 
 def _check_child(child: Child):

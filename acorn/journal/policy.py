@@ -16,9 +16,7 @@ web pages and the API can't differ and no write can skip a rule that create foll
 
 from django.core.exceptions import PermissionDenied
 
-from acorn.audit.services import address_in, client_ip
-from acorn.core.policy import OffSite
-from acorn.org.rules import is_key_worker, observation_supervisor
+from acorn.org.rules import observation_supervisor, off_site_refusal
 from acorn.org.selectors import membership_in
 from acorn.suitability.selectors import is_cleared, require_cleared
 
@@ -29,24 +27,14 @@ def is_journal_staff(person, setting_id) -> bool:
 
 
 def require_on_site_in(request, membership) -> None:
-    """A-6 for the setting of the object being written (request None: not a web or API
-    request, e.g. a management command, so there is no address to judge)."""
+    """A-6 for the setting of the object being written, by that setting's own networks
+    and proxies (request None: not a web or API request, e.g. a management command, so
+    there is no address to judge)."""
     if request is None:
         return
-    setting = membership.setting
-    if not setting.on_site_networks:
-        return
-    address = client_ip(request)
-    if address_in(address, setting.on_site_networks):
-        return
-    if is_key_worker(membership.user, setting.pk):
-        return
-    raise OffSite(
-        f"You're connecting from outside {setting.name} (address {address}). Only key "
-        "people may use Acorn away from the setting.",
-        next_step="Please use Acorn on the setting's own network, or ask a session leader "
-        "if you think this is wrong.",
-    )
+    refusal = off_site_refusal(request, membership)
+    if refusal is not None:
+        raise refusal
 
 
 def require_staff_write(*, person, setting_id, request=None, what="do that", publishing=True):

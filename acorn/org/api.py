@@ -10,8 +10,10 @@ from acorn.core.api import ApiError, api_access, page
 from acorn.core.policy import Forbidden
 from acorn.org import services
 from acorn.org.models import Membership
+from acorn.org.rules import require_on_site_in
 from acorn.org.selectors import membership_in, staff_of
-from acorn.suitability.selectors import clearance_of, clearance_register, require_cleared
+from acorn.suitability.models import CHECK_NAMES
+from acorn.suitability.selectors import clearance_register, require_cleared
 
 router = Router(tags=["setting administration"])
 
@@ -75,6 +77,7 @@ def leader_membership(request, setting_id, *, cleared=True) -> Membership:
     membership = membership_in(request.user, setting_id)
     if membership is None:
         raise Http404
+    require_on_site_in(request.user, setting_id)
     if not membership.is_session_leader:
         raise Forbidden("Only session leaders (the manager and deputy) can do this.")
     if cleared:
@@ -99,8 +102,6 @@ def staff_create(request, setting_id: UUID, payload: StaffIn):
     leader = leader_membership(request, setting_id, cleared=False)
     if payload.role not in Membership.Role.values:
         raise ApiError(422, "role must be one of manager, deputy or practitioner.", "invalid")
-    if payload.role == Membership.Role.MANAGER and leader.role != Membership.Role.MANAGER:
-        raise Forbidden("Only a manager can invite another manager.")
     if "@" not in payload.email or not payload.name.strip():
         raise ApiError(422, "A name and a valid email address are needed.", "invalid")
     invitation, _ = services.staff_invite(
@@ -111,10 +112,19 @@ def staff_create(request, setting_id: UUID, payload: StaffIn):
         invited_by=request.user,
         request=request,
     )
-    membership = Membership.objects.select_related("user").get(
-        setting=leader.setting, user=invitation.person
+    # Only what the inviter typed: whether the email has an account, and whose, is not
+    # theirs to learn before the person accepts (issue 8).
+    return Status(
+        201,
+        {
+            "id": invitation.person_id,
+            "name": invitation.name,
+            "email": invitation.email,
+            "role": invitation.role,
+            "cleared": False,
+            "missing": list(CHECK_NAMES),
+        },
     )
-    return Status(201, _staff_out(membership, clearance_of(membership.user, leader.setting)))
 
 
 @router.get("/settings/{setting_id}/staff", response={200: StaffPage})

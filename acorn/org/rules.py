@@ -20,7 +20,13 @@ from django.utils import timezone
 
 from acorn.audit.services import address_in, client_ip
 from acorn.core.policy import OffSite, OutsideSessionTimes, PolicyRefusal
-from acorn.org.selectors import leaders_on_duty, membership_in
+from acorn.org.selectors import (
+    leaders_on_duty,
+    membership_in,
+    memberships_of,
+    off_site_refusals,
+    off_site_refusals_set,
+)
 from acorn.suitability.selectors import (
     clearance_register,
     require_cleared,
@@ -42,26 +48,58 @@ def is_key_worker(user, setting_id) -> bool:
     return cache[setting_id]
 
 
-def require_on_site(request) -> None:
-    """Raises OffSite for a staff member who is not a key worker and connects from outside
-    the setting's listed networks. Until networks are listed the rule can't apply."""
-    membership = getattr(request, "membership", None)
-    if membership is None:
-        return
-    networks = membership.setting.on_site_networks
+def off_site_refusal(request, membership) -> OffSite | None:
+    """The off-site rule of one setting (A-6) for this request, decided with that
+    setting's own networks and trusted proxies only; None when it allows the request."""
+    setting = membership.setting
+    networks = setting.on_site_networks
     if not networks:
-        return
-    address = client_ip(request)
+        return None
+    address = client_ip(request, setting)
     if address_in(address, networks):
-        return
-    if is_key_worker(request.user, membership.setting_id):
-        return
-    raise OffSite(
-        f"You're connecting from outside {membership.setting.name} (address {address}). "
+        return None
+    if is_key_worker(request.user, setting.pk):
+        return None
+    return OffSite(
+        f"You're connecting from outside {setting.name} (address {address}). "
         "Only key people may use Acorn away from the setting.",
         next_step="Please use Acorn on the setting's own network, or ask a session leader "
         "if you think this is wrong.",
     )
+
+
+def require_on_site(request) -> None:
+    """Decides the off-site rule for every setting the person works in, each by its own
+    networks and proxies, so one setting's rules never reach the person's work in another.
+
+    Settings that refuse are remembered for this request (`off_site_refusals`): their
+    children and pages are out of reach (the suitability gate and the leader checks
+    refuse them with `off_site`). The setting being worked in moves to one that allows
+    the request; only when every setting refuses is the whole request refused."""
+    memberships = memberships_of(request.user)
+    if not memberships:
+        return
+    refusals = {}
+    for setting_id, membership in memberships.items():
+        refusal = off_site_refusal(request, membership)
+        if refusal is not None:
+            refusals[setting_id] = refusal
+    off_site_refusals_set(request.user, refusals)
+    if not refusals:
+        return
+    working = getattr(request, "membership", None)
+    if len(refusals) == len(memberships):
+        raise refusals.get(getattr(working, "setting_id", None)) or next(iter(refusals.values()))
+    if working is None or working.setting_id in refusals:
+        allowed = [m for sid, m in memberships.items() if sid not in refusals]
+        request.membership = sorted(allowed, key=lambda m: m.setting.name)[0]
+
+
+def require_on_site_in(user, setting_id) -> None:
+    """Raises OffSite when this request may not act on `setting_id`'s data (A-6)."""
+    refusal = off_site_refusals(user).get(setting_id)
+    if refusal is not None:
+        raise refusal
 
 
 def session_now(setting, now=None):

@@ -16,6 +16,16 @@ def memberships_of(user) -> dict:
     return cached
 
 
+def off_site_refusals(user) -> dict:
+    """The settings whose off-site rule (A-6) refuses the current request, by setting id,
+    with the refusal to raise (decided by org.rules.require_on_site)."""
+    return getattr(user, "_acorn_off_site", None) or {}
+
+
+def off_site_refusals_set(user, refusals: dict) -> None:
+    user._acorn_off_site = refusals
+
+
 def membership_in(user, setting_id) -> Membership | None:
     return memberships_of(user).get(setting_id)
 

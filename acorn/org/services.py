@@ -29,9 +29,40 @@ def setting_create(*, name: str, manager_email: str, manager_name: str, timezone
     return setting, invitation, raw
 
 
-def staff_invite(*, setting: Setting, email: str, name: str, role: str, invited_by, request=None):
+def role_grant_check(*, setting: Setting, role: str, granted_by: User | None) -> None:
+    """Who may give someone a role in a setting, by invitation or by a change of role:
+    its session leaders, and only a manager may make someone a manager. The web pages,
+    the API and invitation acceptance all come through here, so they can't differ."""
     if role not in Membership.Role.values:
         raise ValueError(f"Unknown staff role {role!r}.")
+    granter = Membership.objects.filter(
+        user=granted_by,
+        setting=setting,
+        is_active=True,
+        role__in=Membership.SESSION_LEADER_ROLES,
+    ).first()
+    if granter is None:
+        raise Forbidden(
+            "Only session leaders (the manager and deputy) can invite staff or change roles."
+        )
+    if role == Membership.Role.MANAGER and granter.role != Membership.Role.MANAGER:
+        raise Forbidden("Only a manager can make someone a manager.")
+
+
+def _refuse_last_manager(membership: Membership, role: str) -> None:
+    if membership.role != Membership.Role.MANAGER or role == Membership.Role.MANAGER:
+        return
+    other_managers = Membership.objects.filter(
+        setting=membership.setting, role=Membership.Role.MANAGER, is_active=True
+    ).exclude(pk=membership.pk)
+    if not other_managers.exists():
+        raise RoleChangeRefused(
+            "A setting needs at least one manager. Make someone else manager first."
+        )
+
+
+def staff_invite(*, setting: Setting, email: str, name: str, role: str, invited_by, request=None):
+    role_grant_check(setting=setting, role=role, granted_by=invited_by)
     return invitation_create(
         setting=setting, email=email, name=name, role=role, invited_by=invited_by, request=request
     )
@@ -39,30 +70,8 @@ def staff_invite(*, setting: Setting, email: str, name: str, role: str, invited_
 
 @transaction.atomic
 def membership_change_role(*, membership: Membership, role: str, changed_by: User, request=None):
-    if role not in Membership.Role.values:
-        raise ValueError(f"Unknown staff role {role!r}.")
-    leader = Membership.objects.filter(
-        user=changed_by,
-        setting=membership.setting,
-        is_active=True,
-        role__in=Membership.SESSION_LEADER_ROLES,
-    ).exists()
-    if not leader:
-        raise Forbidden("Only session leaders can change staff roles.")
-    if membership.role == Membership.Role.MANAGER and role != Membership.Role.MANAGER:
-        other_managers = Membership.objects.filter(
-            setting=membership.setting, role=Membership.Role.MANAGER, is_active=True
-        ).exclude(pk=membership.pk)
-        if not other_managers.exists():
-            raise RoleChangeRefused(
-                "A setting needs at least one manager. Make someone else manager first."
-            )
-    if role == Membership.Role.MANAGER and membership.role != Membership.Role.MANAGER:
-        is_manager = Membership.objects.filter(
-            user=changed_by, setting=membership.setting, role=Membership.Role.MANAGER
-        ).exists()
-        if not is_manager:
-            raise Forbidden("Only a manager can make someone a manager.")
+    role_grant_check(setting=membership.setting, role=role, granted_by=changed_by)
+    _refuse_last_manager(membership, role)
     old = membership.role
     membership.role = role
     membership.save(update_fields=["role"])
@@ -74,6 +83,40 @@ def membership_change_role(*, membership: Membership, role: str, changed_by: Use
         object_type="membership",
         object_id=membership.pk,
         detail={"from": old, "to": role},
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_from_invitation(*, invitation: Invitation, person: User, request=None):
+    """The invited person accepted: their membership starts now, with the role the
+    invitation offers, under the same rules as a change of role made by the inviter
+    today. Raises Forbidden or RoleChangeRefused when those rules say no."""
+    setting = invitation.setting
+    role = invitation.role
+    existing = Membership.objects.select_for_update().filter(user=person, setting=setting).first()
+    if existing is not None and existing.is_active and existing.role == role:
+        return existing
+    if invitation.invited_by_id is None:
+        # The operator's invitation of a new setting's first manager (setting_create).
+        if Membership.objects.filter(setting=setting, is_active=True).exists():
+            raise Forbidden("This invitation is no longer valid.")
+    else:
+        role_grant_check(setting=setting, role=role, granted_by=invitation.invited_by)
+    if existing is not None and existing.is_active:
+        _refuse_last_manager(existing, role)
+    old = existing.role if existing is not None and existing.is_active else None
+    membership, _ = Membership.objects.update_or_create(
+        user=person, setting=setting, defaults={"role": role, "is_active": True}
+    )
+    audit_record(
+        action="staff.join" if old is None else "staff.role_change",
+        actor=person,
+        request=request,
+        setting_id=setting.pk,
+        object_type="membership",
+        object_id=membership.pk,
+        detail={"from": old, "to": role, "invitation": str(invitation.pk)},
     )
     return membership
 

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from acorn.accounts import mfa
@@ -145,15 +146,19 @@ def staff_list(request):
     setting = request.membership.setting
     form = StaffInviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.staff_invite(
-            setting=setting, invited_by=request.user, request=request, **form.cleaned_data
-        )
-        messages.success(
-            request,
-            f"We've emailed an invitation to {form.cleaned_data['email']}. "
-            "It works once and lasts 7 days.",
-        )
-        return redirect("org:staff")
+        try:
+            services.staff_invite(
+                setting=setting, invited_by=request.user, request=request, **form.cleaned_data
+            )
+        except Forbidden as refusal:
+            form.add_error("role", refusal.detail)
+        else:
+            messages.success(
+                request,
+                f"We've emailed an invitation to {form.cleaned_data['email']}. "
+                "It works once and lasts 7 days.",
+            )
+            return redirect("org:staff")
     members = list(staff_of(setting))
     register = clearance_register(setting, members)
     enrolled = set(
@@ -161,8 +166,10 @@ def staff_list(request):
             user__in=[m.user_id for m in members], confirmed_at__isnull=False
         ).values_list("user_id", flat=True)
     )
+    # Invitations waiting for an answer, by the email the inviter typed: the person is
+    # not staff (and not named) until they accept.
     pending = (
-        setting.invitations.filter(accepted_at=None, revoked_at=None)
+        setting.invitations.filter(accepted_at=None, revoked_at=None, expires_at__gt=timezone.now())
         .exclude(role="parent")
         .order_by("-created_at")
     )

@@ -13,7 +13,8 @@ from acorn.accounts.reauth import require_recent_authentication
 from acorn.core.api import ApiError, api_access
 from acorn.core.policy import Forbidden
 from acorn.org.models import Membership
-from acorn.org.selectors import memberships_of
+from acorn.org.rules import require_on_site_in
+from acorn.org.selectors import memberships_of, off_site_refusals
 from acorn.suitability import services
 from acorn.suitability.selectors import clearance_of
 
@@ -85,7 +86,13 @@ def _shared_membership(request, person_id, setting_id=None, *, leader: bool) -> 
     leading = [m for m in shared if m.is_session_leader]
     if leader and not leading:
         raise Forbidden("Only session leaders (the manager and deputy) can do this.")
-    return sorted(leading or shared, key=lambda m: m.setting.name)[0]
+    # A setting whose off-site rule refuses this request is not acted on.
+    pool = leading or shared
+    off_site = off_site_refusals(request.user)
+    allowed = [m for m in pool if m.setting_id not in off_site]
+    chosen = sorted(allowed or pool, key=lambda m: m.setting.name)[0]
+    require_on_site_in(request.user, chosen.setting_id)
+    return chosen
 
 
 @router.post("/staff/{person_id}/checks", response={201: CheckOut})

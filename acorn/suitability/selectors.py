@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from acorn.core.policy import ChecksIncomplete
 from acorn.org.models import Membership
-from acorn.org.selectors import memberships_of
+from acorn.org.selectors import memberships_of, off_site_refusals
 from acorn.suitability.models import (
     CHECK_NAMES,
     DbsCheck,
@@ -165,12 +165,23 @@ def clearance_of(person, setting) -> Clearance:
 
 
 def is_cleared(user, setting_id) -> bool:
+    """Cleared (A-5) and, on this request, not refused by the setting's off-site rule
+    (A-6): the gate to a setting's children's data."""
     membership = memberships_of(user).get(setting_id)
-    return membership is not None and clearance_of(user, membership.setting).cleared
+    return (
+        membership is not None
+        and setting_id not in off_site_refusals(user)
+        and clearance_of(user, membership.setting).cleared
+    )
 
 
 def cleared_setting_ids(user) -> set:
-    return {sid for sid, m in memberships_of(user).items() if clearance_of(user, m.setting).cleared}
+    off_site = off_site_refusals(user)
+    return {
+        sid
+        for sid, m in memberships_of(user).items()
+        if sid not in off_site and clearance_of(user, m.setting).cleared
+    }
 
 
 def session_leaders_of(setting) -> list:
@@ -189,7 +200,11 @@ def session_leader_memberships(setting) -> list:
 
 
 def refusal_for(user, setting) -> ChecksIncomplete:
-    """The refusal an uncleared staff member sees: what is missing and who can fix it."""
+    """The refusal an uncleared staff member sees: what is missing and who can fix it
+    (or, off-site, the off-site rule's refusal)."""
+    off_site = off_site_refusals(user).get(setting.pk)
+    if off_site is not None:
+        return off_site
     clearance = clearance_of(user, setting)
     missing = "; ".join(LABELS[name] for name in clearance.missing)
     leaders = [
@@ -219,7 +234,7 @@ def require_cleared(user, setting_id) -> None:
     membership = memberships_of(user).get(setting_id)
     if membership is None:
         return
-    if not clearance_of(user, membership.setting).cleared:
+    if setting_id in off_site_refusals(user) or not clearance_of(user, membership.setting).cleared:
         raise refusal_for(user, membership.setting)
 
 
