@@ -51,8 +51,12 @@ def test_audit_api_filters_by_child(world, api, web):
     assert len(everything) > len(items)
     by_person = api(world.manager).get(path, actor=str(world.parent.pk)).json()["items"]
     assert "journal.read" in {i["action"] for i in by_person}
-    # Sign-ins have no setting: they are the person's own, shown to no setting (issue 8).
-    assert "login" not in {i["action"] for i in by_person}
+    # A sign-in is recorded for each setting the person belongs to (here, as the parent
+    # of its child), and for no other (issue 8, finding 1).
+    assert "login" in {i["action"] for i in by_person}
+    other_path = f"/settings/{world.setting_b.pk}/audit"
+    elsewhere = api(world.other_manager).get(other_path).json()["items"]
+    assert str(world.parent.pk) not in {i["actor_id"] for i in elsewhere}
     assert api(world.key_person).get(path).json()["code"] == "forbidden"
     assert api(world.parent).get(path).status_code == 404
     assert api(world.other_manager).get(path).status_code == 404
