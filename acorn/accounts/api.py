@@ -12,6 +12,7 @@ from acorn.accounts.reauth import require_recent_authentication
 from acorn.children.selectors import linked_child_ids
 from acorn.core.api import ApiError, api_access
 from acorn.core.policy import Forbidden
+from acorn.devices.api import token_issue_on_device
 from acorn.org.models import Membership
 from acorn.org.selectors import memberships_of
 
@@ -22,6 +23,7 @@ class TokenIn(Schema):
     email: str
     password: str
     otp: str | None = None
+    device_token: str | None = None
 
 
 class TokenOut(Schema):
@@ -91,7 +93,9 @@ def token_create(request, payload: TokenIn):
                 401, "That code isn't right, or it has been used already.", "mfa_required"
             )
     throttle.failures_clear(email=email)
-    token, raw = services.token_issue(user=user, request=request)
+    token, raw = token_issue_on_device(
+        user=user, device_token=payload.device_token, request=request
+    )
     return {"token": raw, "expires_at": token.expires_at}
 
 

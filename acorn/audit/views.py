@@ -6,6 +6,7 @@ from acorn.accounts.models import User
 from acorn.audit.selectors import audit_trail, people_of_setting
 from acorn.children.models import Child
 from acorn.core.access import session_leader
+from acorn.devices.selectors import devices_named
 
 PAGE_SIZE = 100
 
@@ -43,11 +44,13 @@ def trail(request):
     missing = {e.actor_id for e in events if e.actor_id and e.actor_id not in names}
     names.update(User.objects.filter(pk__in=missing).values_list("pk", "name"))
     child_names = {c.pk: c.full_name for c in children}
+    device_names = devices_named(setting, {e.detail.get("device") for e in events})
     rows = [
         {
             "event": e,
             "actor": names.get(e.actor_id, "—" if e.actor_id is None else "former user"),
             "child": child_names.get(e.child_id, ""),
+            "device": device_names.get(e.detail.get("device"), ""),
         }
         for e in events[:PAGE_SIZE]
     ]

@@ -9,6 +9,7 @@ from acorn.accounts.models import TotpDevice
 from acorn.accounts.reauth import require_recent_authentication
 from acorn.core.access import session_leader, session_leader_admin, staff
 from acorn.core.policy import Forbidden
+from acorn.devices.selectors import signouts_overdue
 from acorn.journal.selectors import waiting_counts
 from acorn.org import services
 from acorn.org.forms import RoleChangeForm, SettingRulesForm, StaffInviteForm
@@ -66,6 +67,7 @@ def dashboard(request):
             if cleared
             else None,
             "waiting": waiting_counts(setting) if cleared else None,
+            "overdue_devices": list(signouts_overdue(setting)),
         },
     )
 
