@@ -4,7 +4,7 @@ from acorn.devices.models import Device
 
 
 class DeviceForm(forms.Form):
-    name = forms.CharField(max_length=100, help_text="What people call it, e.g. “Blue iPad”.")
+    name = forms.CharField(max_length=100, help_text="What people call it, e.g. “Room 2 iPad”.")
     kind = forms.ChoiceField(choices=Device.Kind.choices)
     serial = forms.CharField(label="Serial number", max_length=100, required=False)
     asset_tag = forms.CharField(max_length=100, required=False)

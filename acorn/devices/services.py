@@ -39,7 +39,7 @@ def device_register(
 ) -> Device:
     name = (name or "").strip()
     if not name:
-        raise ValidationError({"name": "Please give the device a name, e.g. “Blue iPad”."})
+        raise ValidationError({"name": "Please give the device a name, e.g. “Room 2 iPad”."})
     if kind not in Device.Kind.values:
         raise ValidationError({"kind": "A device is a tablet or a camera."})
     device = Device.objects.create(
