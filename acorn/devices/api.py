@@ -16,6 +16,7 @@ from acorn.devices import selectors, services
 from acorn.devices.rules import DeviceUnavailable
 from acorn.org.api import leader_membership
 from acorn.org.selectors import membership_in
+from acorn.suitability.selectors import require_cleared
 
 router = Router(tags=["devices"])
 
@@ -118,9 +119,9 @@ def device_create(request, setting_id: UUID, payload: DeviceIn):
 def device_list(request, setting_id: UUID):
     """The register, for the setting's staff: everyone may see which devices exist and
     who has one out (the sheet is on the office wall too)."""
-    if membership_in(request.user, setting_id) is None:
-        raise Http404
     membership = membership_in(request.user, setting_id)
+    if membership is None:
+        raise Http404
     items = []
     for device in selectors.devices_of(membership.setting):
         person = selectors.signed_out_to(device)
@@ -155,6 +156,8 @@ def device_enrol(request, device_id: UUID):
 @api_access("staff")
 def signout_create(request, device_id: UUID, payload: SignOutIn):
     device = selectors.device_for(request.user, device_id)
+    # A device taken out carries children's information: the suitability gate (A-5).
+    require_cleared(request.user, device.setting_id)
     if payload.person_id != request.user.pk:
         raise Forbidden(
             "The person taking the device asks for it and signs themselves.",

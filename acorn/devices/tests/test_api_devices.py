@@ -4,14 +4,11 @@ device reported missing (D-3), for the person it is for, a parent and another se
 from datetime import timedelta
 
 import time_machine
-from django.core import mail  # noqa: F401  (outbox via the task backend)
 from django.utils import timezone
 
 from acorn.audit.models import AuditEvent
 from acorn.core.tests import factories as f
 from acorn.devices.models import Device, SignOut
-
-TOMORROW = (timezone.now() + timedelta(days=1)).isoformat()
 
 
 def _request(client, device, person, **overrides):
@@ -117,6 +114,12 @@ def test_key_worker_of_another_setting_is_not_a_key_worker_here(world, api, tabl
     response = _request(api(world.key_person), far, world.key_person)
     assert response.json()["code"] == "key_workers_only"
     assert _request(api(world.key_person), tablet, world.key_person).status_code == 201
+
+
+def test_uncleared_key_person_cannot_take_a_device(world, api, tablet):
+    newcomer = f.staff(world.setting_a, cleared=False, name="Nia New")
+    f.ChildFactory(setting=world.setting_a, key_person=newcomer)
+    assert _request(api(newcomer), tablet, newcomer).json()["code"] == "checks_incomplete"
 
 
 def test_signature_must_be_the_takers_own_name(world, api, tablet):
