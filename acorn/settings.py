@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "acorn.children",
     "acorn.journal",
     "acorn.suitability",
+    "acorn.devices",
 ]
 
 MIDDLEWARE = [
@@ -75,6 +76,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "acorn.devices.middleware.DeviceSessionMiddleware",
     "acorn.accounts.middleware.SessionPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",

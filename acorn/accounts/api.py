@@ -12,6 +12,7 @@ from acorn.accounts.reauth import require_recent_authentication
 from acorn.children.selectors import linked_child_ids
 from acorn.core.api import ApiError, api_access
 from acorn.core.policy import Forbidden
+from acorn.devices.api import token_issue_on_device
 from acorn.org.models import Membership
 from acorn.org.rules import require_on_site_in
 from acorn.org.selectors import memberships_of, off_site_refusals
@@ -23,6 +24,7 @@ class TokenIn(Schema):
     email: str
     password: str
     otp: str | None = None
+    device_token: str | None = None
 
 
 class TokenOut(Schema):
@@ -92,7 +94,9 @@ def token_create(request, payload: TokenIn):
                 401, "That code isn't right, or it has been used already.", "mfa_required"
             )
     throttle.failures_clear(email=email)
-    token, raw = services.token_issue(user=user, request=request)
+    token, raw = token_issue_on_device(
+        user=user, device_token=payload.device_token, request=request
+    )
     return {"token": raw, "expires_at": token.expires_at}
 
 

@@ -24,6 +24,7 @@ from acorn.accounts.reauth import kept_form, mark_reauthenticated
 from acorn.audit.services import audit_record, person_event_record
 from acorn.core.access import public, signed_in
 from acorn.core.policy import Throttled
+from acorn.devices.services import device_session_bind
 from acorn.org.selectors import memberships_of
 
 PENDING_USER = "acorn_pending_user"
@@ -37,6 +38,7 @@ def _start_session(request, user):
     request.session["acorn_auth_at"] = now
     request.session["acorn_last_seen"] = now
     mark_reauthenticated(request)
+    device_session_bind(request)
     if memberships_of(user):
         # Staff: no "remember me"; the session ends with the browser.
         request.session.set_expiry(0)

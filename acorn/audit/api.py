@@ -20,6 +20,12 @@ class AuditOut(Schema):
     object_id: str
     child_id: UUID | None
     ip: str | None
+    device_id: str | None = None
+
+    @staticmethod
+    def resolve_device_id(event):
+        # Sign-ins bound to an enrolled device (D-3) carry it on every line they leave.
+        return (event.detail or {}).get("device")
 
 
 class AuditPage(Schema):

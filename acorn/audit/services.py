@@ -106,6 +106,10 @@ def audit_record(
     """Append one audit line. Call inside the transaction of the change it records."""
     if actor is None and request is not None and request.user.is_authenticated:
         actor = request.user
+    # Sign-ins bound to an enrolled device (D-3) show the device on every line they leave.
+    device_id = getattr(request, "acorn_device_id", None)
+    if device_id is not None:
+        detail = {"device": str(device_id), **(detail or {})}
     return AuditEvent.objects.create(
         action=action,
         actor_id=getattr(actor, "pk", None),

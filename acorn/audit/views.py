@@ -9,6 +9,7 @@ from acorn.audit.wording import describe, group_media_views, is_media_view
 from acorn.children.models import Child
 from acorn.core.access import session_leader
 from acorn.journal.models import MediaItem
+from acorn.devices.selectors import devices_named
 
 PAGE_SIZE = 100
 
@@ -75,12 +76,14 @@ def trail(request):
     missing = {e.actor_id for e in events if e.actor_id and e.actor_id not in names}
     names.update(User.objects.filter(pk__in=missing).values_list("pk", "name"))
     child_names = {c.pk: c.full_name for c in children}
+    device_names = devices_named(setting, {e.detail.get("device") for e in events})
     rows = [
         {
             "event": e,
             "actor": _who(e, names),
             "what": describe(e),
             "child": child_names.get(e.child_id, ""),
+            "device": device_names.get(e.detail.get("device"), ""),
         }
         for e in events[:PAGE_SIZE]
     ]

@@ -18,6 +18,7 @@ from ninja.security import HttpBearer
 from acorn.accounts.mfa import needs_enrolment
 from acorn.accounts.services import token_find_usable
 from acorn.core.policy import MfaEnrolmentRequired, PolicyRefusal
+from acorn.devices.services import device_token_allows
 from acorn.org.rules import require_on_site
 from acorn.org.selectors import current_membership
 
@@ -53,6 +54,8 @@ class BearerAuth(HttpBearer):
             return None
         request.user = api_token.user
         request.api_token = api_token
+        if not device_token_allows(request, api_token):
+            return None
         request.membership = current_membership(api_token.user)
         signing_out = request.path == "/api/v1/auth/token" and request.method == "DELETE"
         if not signing_out:
@@ -238,6 +241,7 @@ def register_routers():
     from acorn.accounts.api import router as accounts_router
     from acorn.audit.api import router as audit_router
     from acorn.children.api import router as children_router
+    from acorn.devices.api import router as devices_router
     from acorn.journal.api import router as journal_router
     from acorn.org.api import router as org_router
     from acorn.suitability.api import router as suitability_router
@@ -249,6 +253,7 @@ def register_routers():
         children_router,
         journal_router,
         audit_router,
+        devices_router,
     ):
         api.add_router("", router)
 

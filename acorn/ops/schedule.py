@@ -38,11 +38,19 @@ def _clearance_reminders() -> str:
     return f"{clearance_reminders_send()} reminder(s) sent"
 
 
+def _device_overdue_returns() -> str:
+    from acorn.devices.services import overdue_reminders_send
+
+    return f"{overdue_reminders_send()} overdue email(s) sent"
+
+
 JOBS: tuple[Job, ...] = (
     Job("requeue_stale_media", timedelta(minutes=5), _requeue_stale_media),
     # Reminders remember which stage they sent, so running more than daily sends nothing
     # twice; hourly means a worker started at 23:59 doesn't skip a day.
     Job("clearance_reminders", timedelta(hours=1), _clearance_reminders),
+    # Each overdue sign-out is emailed once, so a short period only makes it prompt.
+    Job("device_overdue_returns", timedelta(minutes=15), _device_overdue_returns),
 )
 
 

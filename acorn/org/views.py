@@ -11,6 +11,7 @@ from acorn.accounts.reauth import require_recent_authentication
 from acorn.audit.selectors import probing_flags
 from acorn.core.access import session_leader, session_leader_admin, staff
 from acorn.core.policy import Forbidden
+from acorn.devices.selectors import signouts_overdue
 from acorn.journal.selectors import waiting_counts
 from acorn.org import services
 from acorn.org.forms import RoleChangeForm, SettingRulesForm, StaffInviteForm
@@ -69,6 +70,7 @@ def dashboard(request):
             else None,
             "waiting": waiting_counts(setting) if cleared else None,
             "probing": probing_flags(setting),
+            "overdue_devices": list(signouts_overdue(setting)),
         },
     )
 

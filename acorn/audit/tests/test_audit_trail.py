@@ -45,6 +45,7 @@ def test_audit_api_filters_by_child(world, api, web):
         "object_id",
         "ip",
         "child_id",
+        "device_id",  # the enrolled device a sign-in was bound to (D-3), else null
     }
     assert all(i["child_id"] == str(world.child.pk) for i in items)
     everything = api(world.manager).get(path).json()["items"]

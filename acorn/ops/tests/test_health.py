@@ -138,7 +138,9 @@ def test_a_real_worker_process_beats_runs_the_schedule_and_clears_its_heartbeat(
     )
     try:
         assert _wait_for(lambda: rows("SELECT count(*) FROM ops_workerheartbeat") == [(1,)])
-        assert _wait_for(lambda: len(rows("SELECT name FROM ops_scheduledjob")) == 2)
+        assert _wait_for(
+            lambda: len(rows("SELECT name FROM ops_scheduledjob")) == len(schedule.JOBS)
+        )
         outcomes = dict(rows("SELECT name, last_outcome FROM ops_scheduledjob"))
         assert outcomes["requeue_stale_media"] == "requeued 0, failed 0"
     finally:

@@ -153,6 +153,7 @@ class Command(BaseCommand):
         else:
             self.stdout.write("Demo data already present; nothing added.")
         self._clear_staff(Setting.objects.get(name=DEMO_SETTING))
+        self._devices(Setting.objects.get(name=DEMO_SETTING))
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for email, name, role in STAFF:
             self.stdout.write(f"  {role:<13} {email:<32} {name}")
@@ -223,6 +224,21 @@ class Command(BaseCommand):
                 completed_on=today - timedelta(days=300),
                 course="Safeguarding and child protection (level 1)",
                 recorded_by=manager,
+            )
+
+    def _devices(self, setting):
+        """Two tablets and a camera on the device register (D-1); adds none twice."""
+        from acorn.devices.models import Device
+
+        for name, kind, serial, tag in (
+            ("Ladybird iPad", "tablet", "DMPXK2ABCD01", "ACORN-T1"),
+            ("Caterpillar iPad", "tablet", "DMPXK2ABCD02", "ACORN-T2"),
+            ("Garden camera", "camera", "CAM-0457", "ACORN-C1"),
+        ):
+            Device.objects.get_or_create(
+                setting=setting,
+                name=name,
+                defaults={"kind": kind, "serial": serial, "asset_tag": tag},
             )
 
     def _user(self, email, name):
