@@ -8,8 +8,8 @@ from acorn.audit.selectors import audit_trail, people_of_setting
 from acorn.audit.wording import describe, group_media_views, is_media_view
 from acorn.children.models import Child
 from acorn.core.access import session_leader
-from acorn.journal.models import MediaItem
 from acorn.devices.selectors import devices_named
+from acorn.journal.models import MediaItem
 
 PAGE_SIZE = 100
 
