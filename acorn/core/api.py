@@ -122,7 +122,9 @@ def document_errors(schema: dict) -> dict:
                 statuses += [413, 415]
             if not operation.get("security"):
                 statuses.append(429)  # sign-in and invitations count failed attempts
-            responses = operation.setdefault("responses", {})
+            # ninja keys responses by int; JSON keys are strings: one kind, no duplicates.
+            responses = {str(k): v for k, v in operation.get("responses", {}).items()}
+            operation["responses"] = responses
             for status in statuses:
                 responses.setdefault(
                     str(status),
@@ -138,10 +140,33 @@ def document_errors(schema: dict) -> dict:
     return schema
 
 
+# Operations that answer with a file's bytes rather than JSON, and the types they serve.
+FILE_ANSWERS = {
+    "/api/v1/media/{media_id}/content": (
+        "image/jpeg",
+        "image/webp",
+        "video/mp4",
+        "image/*",
+        "video/*",
+    ),
+}
+
+
+def document_files(schema: dict) -> dict:
+    for path, kinds in FILE_ANSWERS.items():
+        ok = schema.get("paths", {}).get(path, {}).get("get", {}).get("responses", {}).get("200")
+        if ok is not None:
+            ok["description"] = "The file's bytes."
+            ok["content"] = {
+                kind: {"schema": {"type": "string", "format": "binary"}} for kind in kinds
+            }
+    return schema
+
+
 class AcornApi(NinjaAPI):
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
-        return document_errors(schema)
+        return document_files(document_errors(schema))
 
 
 api = AcornApi(

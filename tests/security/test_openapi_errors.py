@@ -78,3 +78,8 @@ def test_an_operations_own_error_answers_are_kept(db):
     in what is missing)."""
     responses = _schema(db)["paths"]["/api/v1/me"]["get"]["responses"]
     assert "200" in responses and "401" in responses
+
+
+def test_media_content_is_documented_as_bytes(db):
+    ok = _schema(db)["paths"]["/api/v1/media/{media_id}/content"]["get"]["responses"]["200"]
+    assert {"image/jpeg", "image/webp", "video/mp4"} <= set(ok["content"])
