@@ -50,7 +50,18 @@ def _operations():
 
 @pytest.fixture(scope="module")
 def schema(world):
-    return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", _application())
+    # As Django's test client does: a request must not close the connection that holds
+    # the test's transaction (PostgreSQL closes it at the end of a request otherwise).
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield schemathesis.openapi.from_wsgi("/api/v1/openapi.json", _application())
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
 
 
 def _real_objects(case, world) -> None:
