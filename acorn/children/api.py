@@ -87,8 +87,14 @@ def _person(person_id, label):
     return person
 
 
+REQUIRED_FIELDS = ("first_name", "last_name", "date_of_birth", "start_date")
+
+
 def _fields(payload, *, partial: bool) -> dict:
     data = payload.dict(exclude_unset=partial)
+    emptied = [name for name in REQUIRED_FIELDS if name in data and data[name] is None]
+    if emptied:
+        raise ApiError(422, f"Every child needs these: {', '.join(emptied)}.", "invalid")
     fields = {k: v for k, v in data.items() if not k.endswith("_id")}
     if "key_person_id" in data:
         if data["key_person_id"] is None:

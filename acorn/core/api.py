@@ -70,7 +70,109 @@ class BearerAuth(HttpBearer):
         return api_token.user
 
 
-api = NinjaAPI(
+ERROR_DESCRIPTIONS = {
+    400: "The request can't be read (for example a cursor that isn't valid).",
+    401: "No credentials, or bad ones (`unauthenticated`; `mfa_required` when a code is needed).",
+    403: "Known to the caller but refused by a rule; `code` names the rule.",
+    404: "Doesn't exist, or the caller may not know it exists.",
+    409: "Conflicts with the current state.",
+    413: "Too large.",
+    415: "Not a supported type of file.",
+    422: "Some of the data isn't valid (`invalid`).",
+    429: "Too many failed attempts: wait and try again (`throttled`).",
+}
+
+
+def _refusal_codes(status: int) -> list[str]:
+    """The machine codes of the policy refusals answered with this status."""
+    codes, waiting = set(), [PolicyRefusal]
+    while waiting:
+        refusal = waiting.pop()
+        waiting.extend(refusal.__subclasses__())
+        if refusal.status == status:
+            codes.add(refusal.code)
+    return sorted(codes)
+
+
+def _error_codes(status: int) -> list[str]:
+    codes = {STATUS_CODES[status], *_refusal_codes(status)}
+    if status == 401:
+        codes.add("mfa_required")
+    return sorted(codes)
+
+
+def document_errors(schema: dict) -> dict:
+    """Every operation documents the error answers it can give, in the shape
+    `{"detail", "code"}` (API.md): 400, 401, 403 (with the rules' codes), 404, 409 and
+    422 everywhere, 413 and 415 for uploads, 429 where credentials are checked. Done here,
+    once, so a new endpoint is documented without anyone remembering to."""
+    schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+    for status in ERROR_DESCRIPTIONS:
+        schemas[f"Error{status}"] = {
+            "title": f"Error{status}",
+            "type": "object",
+            "properties": {
+                "detail": {"type": "string", "title": "Detail"},
+                "code": {"type": "string", "title": "Code", "enum": _error_codes(status)},
+            },
+            "required": ["detail", "code"],
+        }
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            statuses = [400, 401, 403, 404, 409, 422]
+            body = operation.get("requestBody", {}).get("content", {})
+            if "multipart/form-data" in body:
+                statuses += [413, 415]
+            if not operation.get("security"):
+                statuses.append(429)  # sign-in and invitations count failed attempts
+            # ninja keys responses by int; JSON keys are strings: one kind, no duplicates.
+            responses = {str(k): v for k, v in operation.get("responses", {}).items()}
+            operation["responses"] = responses
+            for status in statuses:
+                responses.setdefault(
+                    str(status),
+                    {
+                        "description": ERROR_DESCRIPTIONS[status],
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": f"#/components/schemas/Error{status}"}
+                            }
+                        },
+                    },
+                )
+    return schema
+
+
+# Operations that answer with a file's bytes rather than JSON, and the types they serve.
+FILE_ANSWERS = {
+    "/api/v1/media/{media_id}/content": (
+        "image/jpeg",
+        "image/webp",
+        "video/mp4",
+        "image/*",
+        "video/*",
+    ),
+}
+
+
+def document_files(schema: dict) -> dict:
+    for path, kinds in FILE_ANSWERS.items():
+        ok = schema.get("paths", {}).get(path, {}).get("get", {}).get("responses", {}).get("200")
+        if ok is not None:
+            ok["description"] = "The file's bytes."
+            ok["content"] = {
+                kind: {"schema": {"type": "string", "format": "binary"}} for kind in kinds
+            }
+    return schema
+
+
+class AcornApi(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        return document_files(document_errors(schema))
+
+
+api = AcornApi(
     title="Acorn API",
     version="1",
     description="The Acorn learning journal API (see API.md).",
