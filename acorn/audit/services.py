@@ -27,13 +27,38 @@ def address_in(address, cidrs) -> bool:
     return parsed is not None and any(parsed in network for network in _networks(cidrs))
 
 
+# A proxy a setting may trust sits on a private network next to it: only these ranges, and
+# no wider than /16 (IPv4) or /48 (IPv6). Trusting a public or catch-all range would let
+# any client write its own address into X-Forwarded-For.
+PROXY_RANGES = [
+    ipaddress.ip_network(cidr)
+    for cidr in (
+        "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "127.0.0.0/8", "169.254.0.0/16",
+        "::1/128", "fc00::/7", "fe80::/10",
+    )
+]  # fmt: skip
+PROXY_NARROWEST_PREFIX = {4: 16, 6: 48}
+
+
+def proxy_network_allowed(network) -> bool:
+    """Whether a setting may trust this network as its proxies (A-6)."""
+    return network.prefixlen >= PROXY_NARROWEST_PREFIX[network.version] and any(
+        network.version == allowed.version and network.subnet_of(allowed)
+        for allowed in PROXY_RANGES
+    )
+
+
 def trusted_proxies_for(request) -> list:
     """The installation's proxies (ACORN_TRUSTED_PROXIES) and those the staff member's
-    setting lists (A-6)."""
+    setting lists (A-6); a setting's public or catch-all entries are never trusted."""
     cidrs = list(getattr(settings, "ACORN_TRUSTED_PROXIES", []))
     membership = getattr(request, "membership", None)
     if membership is not None:
-        cidrs += list(membership.setting.trusted_proxies or [])
+        cidrs += [
+            network
+            for network in _networks(membership.setting.trusted_proxies)
+            if proxy_network_allowed(network)
+        ]
     return cidrs
 
 
