@@ -1,20 +1,12 @@
-from datetime import date
-
 from django.shortcuts import render
 
 from acorn.accounts.models import User
 from acorn.audit.selectors import audit_trail, people_of_setting
 from acorn.children.models import Child
 from acorn.core.access import session_leader
+from acorn.core.params import date_param, offset_param
 
 PAGE_SIZE = 100
-
-
-def _date(value):
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
 
 
 @session_leader
@@ -25,11 +17,8 @@ def trail(request):
     people = list(people_of_setting(setting))
     child = next((c for c in children if str(c.pk) == request.GET.get("child")), None)
     person = next((p for p in people if str(p.pk) == request.GET.get("person")), None)
-    since, until = _date(request.GET.get("since")), _date(request.GET.get("until"))
-    try:
-        offset = max(int(request.GET.get("from", 0)), 0)
-    except ValueError:
-        offset = 0
+    since, until = date_param(request.GET.get("since")), date_param(request.GET.get("until"))
+    offset = offset_param(request)
     events = list(
         audit_trail(
             setting,

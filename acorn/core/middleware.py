@@ -95,3 +95,47 @@ class UploadSizeMiddleware:
                     status=413,
                 )
         return self.get_response(request)
+
+
+API_PREFIX = "/api/v1/"
+API_ERROR_SENTENCES = {
+    400: "That request couldn't be read. Send JSON of the documented shape, and not too much of it.",
+    404: "Not found.",
+    405: "That method isn't allowed here. See the Allow header for the ones that are.",
+    413: "That is too big to send.",
+    500: "Something went wrong on our side. Please try again in a moment.",
+}
+API_ERROR_CODES = {405: "method_not_allowed", 500: "server_error"}
+KEPT_HEADERS = ("Allow", "Content-Range", "Retry-After", "WWW-Authenticate")
+
+
+class ApiErrorShapeMiddleware:
+    """Every API error is `{"detail", "code"}` (API.md), including those Django answers
+    before the API sees the request: unknown paths, wrong methods, bodies too big to read,
+    and server errors."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            not request.path.startswith(API_PREFIX)
+            or response.status_code < 400
+            or response.get("Content-Type", "").startswith("application/json")
+        ):
+            return response
+        from acorn.core.api import STATUS_CODES
+
+        status = response.status_code
+        shaped = JsonResponse(
+            {
+                "detail": API_ERROR_SENTENCES.get(status, "That request can't be answered."),
+                "code": API_ERROR_CODES.get(status) or STATUS_CODES.get(status, "error"),
+            },
+            status=status,
+        )
+        for header in KEPT_HEADERS:
+            if header in response:
+                shaped[header] = response[header]
+        return shaped

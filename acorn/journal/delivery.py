@@ -23,6 +23,10 @@ class NotReady(Exception):
 
 def storage_name(item, rendition: str) -> str:
     if rendition == "original":
+        # Kept only once processing succeeded (and its location metadata was removed);
+        # a failed item's files are gone.
+        if item.status != "ready":
+            raise NotReady
         return item.original_path()
     if item.status != "ready" or rendition not in item.renditions:
         raise NotReady
