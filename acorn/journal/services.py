@@ -1,5 +1,6 @@
 from dataclasses import dataclass
 from datetime import date
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -17,11 +18,13 @@ from acorn.journal.models import (
     ObservationChild,
     ObservationRevision,
 )
+from acorn.org.models import Setting
 from acorn.org.rules import observation_supervisor
 from acorn.org.selectors import membership_in
 from acorn.suitability.selectors import is_cleared
 
 MAX_TEXT = 20_000
+EARLIEST_OBSERVED_ON = date(2000, 1, 1)
 
 
 def _clean(*, children, text: str, observed_on: date, areas, has_media=False) -> list[str]:
@@ -31,7 +34,13 @@ def _clean(*, children, text: str, observed_on: date, areas, has_media=False) ->
         raise ValidationError({"text": "Write what you saw, or add a photo or video."})
     if len(text) > MAX_TEXT:
         raise ValidationError({"text": f"Please keep the text under {MAX_TEXT:,} characters."})
-    if observed_on > timezone.localdate():
+    if observed_on < EARLIEST_OBSERVED_ON:
+        raise ValidationError(
+            {"observed_on": "That date is too long ago: please check it (from 1 January 2000)."}
+        )
+    # "Today" where the setting is, not where the server is.
+    zone = ZoneInfo(Setting.objects.only("timezone").get(pk=children[0].setting_id).timezone)
+    if observed_on > timezone.localdate(timezone=zone):
         raise ValidationError({"observed_on": "The date observed can't be in the future."})
     unknown = [code for code in areas or [] if code not in AREAS_OF_LEARNING]
     if unknown:
