@@ -68,7 +68,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "acorn.core.middleware.TransportSecurityMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "acorn.core.middleware.NoStoreMiddleware",
+    "acorn.core.middleware.ApiErrorShapeMiddleware",
+    "acorn.core.middleware.NulByteMiddleware",
     "acorn.core.middleware.UploadSizeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -117,6 +121,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+    if TESTING:
+        # A file, not the shared in-memory database: its table locks fail at once instead
+        # of waiting, so tests that sign in from parallel threads couldn't run.
+        DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / f"test-{os.getpid()}.sqlite3")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -172,9 +180,14 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if HTTPS and not DEBUG:
+    # HSTS is sent on every answer by TransportSecurityMiddleware, whatever the request
+    # claims; these keep Django's deployment checks informed.
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# No SECURE_PROXY_SSL_HEADER: X-Forwarded-Proto counts only from ACORN_TRUSTED_PROXIES
+# (TransportSecurityMiddleware). The redirect to https is usually the proxy's job; set
+# ACORN_HTTPS_REDIRECT=1 to have Acorn do it too.
+SECURE_SSL_REDIRECT = HTTPS and env_flag("ACORN_HTTPS_REDIRECT")
 
 SECURE_CSP = {
     "default-src": [CSP.SELF],

@@ -73,15 +73,16 @@ class RecoveryCodesOut(Schema):
 @api_access("public")
 def token_create(request, payload: TokenIn):
     email = payload.email.strip().lower()
-    throttle.throttle_check(email=email, request=request)
+    attempt = throttle.attempt_begin(email=email, request=request)
     user = authenticate(request, email=email, password=payload.password)
     if user is None:
-        throttle.failure_record(email=email, request=request)
+        attempt.failed()
         raise ApiError(
             401, "That email and password don't match an Acorn account.", "unauthenticated"
         )
     if mfa.mfa_enrolled(user):
         if not payload.otp:
+            attempt.passed()
             raise ApiError(
                 401,
                 "This account uses two-step sign-in: send otp, a code from the "
@@ -89,10 +90,11 @@ def token_create(request, payload: TokenIn):
                 "mfa_required",
             )
         if not mfa.second_factor_verify(user=user, code=payload.otp, request=request):
-            throttle.failure_record(email=email, request=request, reason="code")
+            attempt.failed(reason="code")
             raise ApiError(
                 401, "That code isn't right, or it has been used already.", "mfa_required"
             )
+    attempt.passed()
     throttle.failures_clear(email=email)
     token, raw = token_issue_on_device(
         user=user, device_token=payload.device_token, request=request

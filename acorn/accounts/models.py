@@ -208,11 +208,16 @@ class RecoveryCode(models.Model):
 
 class LoginFailure(models.Model):
     """One failed sign-in (password or code), for throttling per account and per address
-    (A-4). Old rows carry no meaning and may be deleted."""
+    (A-4). Each attempt is written here as pending *before* the password is checked, so
+    parallel guesses count against each other; a right password removes its own row only.
+    A later successful sign-in marks the account's failures cleared (they no longer count
+    for the account, but still do for the address). Old rows may be deleted."""
 
     at = models.DateTimeField(default=timezone.now)
     email = models.CharField(max_length=254, blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
+    pending = models.BooleanField(default=False)
+    cleared_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [

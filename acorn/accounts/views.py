@@ -79,14 +79,14 @@ def sign_in(request):
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"].strip().lower()
         try:
-            throttle.throttle_check(email=email, request=request)
+            attempt = throttle.attempt_begin(email=email, request=request)
         except Throttled as refusal:
             form.add_error(None, refusal.detail)
             status = 429
         else:
             user = authenticate(request, email=email, password=form.cleaned_data["password"])
             if user is None:
-                throttle.failure_record(email=email, request=request)
+                attempt.failed()
                 form.add_error(
                     None,
                     "That email and password don't match an Acorn account. "
@@ -94,6 +94,7 @@ def sign_in(request):
                 )
             elif mfa.mfa_enrolled(user):
                 # Password right; the session starts only after the code.
+                attempt.passed()
                 request.session.cycle_key()
                 request.session[PENDING_USER] = str(user.pk)
                 request.session[PENDING_AT] = time.time()
@@ -102,6 +103,7 @@ def sign_in(request):
                     return redirect("/sign-in/code/?" + urlencode({"next": target}))
                 return redirect("sign_in_code")
             else:
+                attempt.passed()
                 return _signed_in(request, user, "web")
     return render(
         request,
@@ -126,15 +128,16 @@ def sign_in_code(request):
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            throttle.throttle_check(email=user.email, request=request)
+            attempt = throttle.attempt_begin(email=user.email, request=request)
         except Throttled as refusal:
             form.add_error(None, refusal.detail)
             status = 429
         else:
             if mfa.second_factor_verify(user=user, code=form.cleaned_data["code"], request=request):
+                attempt.passed()
                 request.session.pop(PENDING_USER, None)
                 return _signed_in(request, user, "web+code")
-            throttle.failure_record(email=user.email, request=request, reason="code")
+            attempt.failed(reason="code")
             form.add_error(
                 "code",
                 "That code isn't right, or it has been used already. Wait for the next "
@@ -188,7 +191,7 @@ def confirm_it_is_you(request):
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            throttle.throttle_check(email=user.email, request=request)
+            attempt = throttle.attempt_begin(email=user.email, request=request)
         except Throttled as refusal:
             form.add_error(None, refusal.detail)
             status = 429
@@ -199,6 +202,7 @@ def confirm_it_is_you(request):
                     user=user, code=form.cleaned_data["code"], request=request
                 )
             if ok:
+                attempt.passed()
                 mark_reauthenticated(request)
                 audit_record(action="reauthenticate", request=request)
                 kept = kept_form(request, take=True)
@@ -207,7 +211,7 @@ def confirm_it_is_you(request):
                     return render(request, "accounts/confirm_resume.html", {"kept": kept})
                 messages.success(request, "Thank you. You can carry on for the next 5 minutes.")
                 return redirect(_safe_next(request) or "home")
-            throttle.failure_record(email=user.email, request=request, reason="reauth")
+            attempt.failed(reason="reauth")
             form.add_error(None, "That password or code isn't right.")
     return render(
         request,

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from acorn.audit.models import AuditEvent
+from acorn.core.params import date_clamped
 
 
 def audit_trail(
@@ -25,6 +26,7 @@ def audit_trail(
     if child_id is not None:
         events = events.filter(child_id=child_id)
     zone = ZoneInfo(setting.timezone)
+    since, until = date_clamped(since), date_clamped(until)  # 9999-12-31 has no next day
     if since is not None:
         events = events.filter(at__gte=datetime.combine(since, time.min, tzinfo=zone))
     if until is not None:

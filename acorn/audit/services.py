@@ -31,6 +31,27 @@ def address_in(address, cidrs) -> bool:
     return parsed is not None and any(parsed in network for network in _networks(cidrs))
 
 
+# A proxy a setting may trust sits on a private network next to it: only these ranges, and
+# no wider than /16 (IPv4) or /48 (IPv6). Trusting a public or catch-all range would let
+# any client write its own address into X-Forwarded-For.
+PROXY_RANGES = [
+    ipaddress.ip_network(cidr)
+    for cidr in (
+        "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "127.0.0.0/8", "169.254.0.0/16",
+        "::1/128", "fc00::/7", "fe80::/10",
+    )
+]  # fmt: skip
+PROXY_NARROWEST_PREFIX = {4: 16, 6: 48}
+
+
+def proxy_network_allowed(network) -> bool:
+    """Whether a setting may trust this network as its proxies (A-6)."""
+    return network.prefixlen >= PROXY_NARROWEST_PREFIX[network.version] and any(
+        network.version == allowed.version and network.subnet_of(allowed)
+        for allowed in PROXY_RANGES
+    )
+
+
 # `setting` of client_ip: the setting the request is working in (request.membership).
 CURRENT = object()
 
@@ -43,7 +64,11 @@ def trusted_proxies_for(request, setting=CURRENT) -> list:
     if setting is CURRENT:
         setting = getattr(getattr(request, "membership", None), "setting", None)
     if setting is not None:
-        cidrs += list(setting.trusted_proxies or [])
+        cidrs += [
+            network
+            for network in _networks(setting.trusted_proxies)
+            if proxy_network_allowed(network)
+        ]
     return cidrs
 
 

@@ -1,4 +1,3 @@
-from datetime import date
 from uuid import UUID
 
 from django.shortcuts import render
@@ -8,17 +7,11 @@ from acorn.audit.selectors import audit_trail, people_of_setting
 from acorn.audit.wording import describe, group_media_views, is_media_view
 from acorn.children.models import Child
 from acorn.core.access import session_leader
+from acorn.core.params import date_param, offset_param
 from acorn.devices.selectors import devices_named
 from acorn.journal.models import MediaItem
 
 PAGE_SIZE = 100
-
-
-def _date(value):
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
 
 
 def _who(event, names) -> str:
@@ -58,11 +51,8 @@ def trail(request):
     people = list(people_of_setting(setting))
     child = next((c for c in children if str(c.pk) == request.GET.get("child")), None)
     person = next((p for p in people if str(p.pk) == request.GET.get("person")), None)
-    since, until = _date(request.GET.get("since")), _date(request.GET.get("until"))
-    try:
-        offset = max(int(request.GET.get("from", 0)), 0)
-    except ValueError:
-        offset = 0
+    since, until = date_param(request.GET.get("since")), date_param(request.GET.get("until"))
+    offset = offset_param(request)
     events = list(
         audit_trail(
             setting,

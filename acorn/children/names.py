@@ -3,7 +3,11 @@
 Text is written by people, so a child's name can turn up in any form: "Rose", "ROSE",
 "Rose's", "O'Neill" or "O’Neill", "Smith-Jones" or just "Jones", "Zoë" or "Zoe". The
 redactor replaces every such form of every other child of the setting with that child's
-initials; the reader's own children keep their names. It errs on the side of hiding:
+initials; the reader's own children keep their names. Text and names are normalised
+before matching (NFKC, invisible format characters such as soft hyphens and zero-width
+spaces dropped, accents folded, Cyrillic and Greek look-alikes read as Latin, case
+folded), and a name of four letters or more may be split or joined anywhere ("O Neill",
+"SmithJones", "Mac Leod") or carry a plural or possessive "s" without its apostrophe. It errs on the side of hiding:
 a capitalised "Will" at the start of a sentence becomes initials too. Names that are
 also everyday words ("may", "rose", "will") are matched only when capitalised, so
 "you may like this" stays as written.
@@ -20,31 +24,72 @@ EVERYDAY_WORDS = {
     "robin", "rose", "ruby", "sage", "sky", "summer", "sunny", "violet", "will", "win",
     "young", "brown", "green", "white", "black", "long", "little", "small", "rich",
 }  # fmt: skip
-APOSTROPHES = "'’‘`"
+APOSTROPHES = "'’‘`ʼ′"
+HYPHENS = "-‐‑‒–—−"
+# Letters from other scripts that look like Latin ones (Unicode's confusables, the common
+# part): a name typed with a Cyrillic "о" must still be found.
+CONFUSABLES = str.maketrans(
+    "АВЕЅІЈКМНОРСТХУаеорсухіјѕԁһӏԛԝɡΑΒΕΖΗΙΚΜΝΟΡΤΥΧαοριυνκτχ",
+    "ABESIJKMHOPCTXYaeopcyxijsdhlqwgABEZHIKMNOPTYXaopiuvktx",
+)
+# Between the letters of a name, text may put a space, hyphen or apostrophe, or leave one
+# out ("O Neill", "ONeill", "SmithJones", "Mac Leod"), for names of this length or more.
+SEPARABLE_FROM = 4
+SEPARATOR = r"[\s'\-]?"
 
 
 def _fold(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
+def _normal_char(char: str) -> str:
+    """One character as it is matched: invisible format characters (zero-width spaces,
+    soft hyphens, joiners) dropped, compatibility forms (full-width letters) and accents
+    folded, look-alikes mapped to Latin, case folded, apostrophes and hyphens unified."""
+    if unicodedata.category(char) == "Cf":
+        return ""
+    folded = _fold(unicodedata.normalize("NFKC", char)).translate(CONFUSABLES).casefold()
+    return "".join(
+        "'" if c in APOSTROPHES else "-" if c in HYPHENS else " " if c.isspace() else c
+        for c in folded
+    )
+
+
+def normalise(text: str) -> tuple[str, list[int]]:
+    """The text as matched, and for each of its characters the index of the character of
+    the original text it came from."""
+    out: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(text):
+        for normal in _normal_char(char):
+            out.append(normal)
+            origin.append(index)
+    return "".join(out), origin
+
+
 def _variants(name: str) -> set[str]:
-    """Every way this name may be written: as given, without accents, with either kind
-    of apostrophe or none, and each part of a hyphenated or spaced name on its own."""
-    name = " ".join(name.split())
+    """The name, normalised, and each part of a hyphenated or spaced name on its own."""
+    name = " ".join(normalise(name)[0].split())
     if not name:
         return set()
-    forms = {name, _fold(name)}
-    for form in list(forms):
-        for mark in APOSTROPHES:
-            if mark in form:
-                forms |= {form.replace(mark, other) for other in APOSTROPHES} | {
-                    form.replace(mark, "")
-                }
-    for form in list(forms):
-        for part in re.split(r"[-\s]+", form):
-            if len(part) >= 2:
-                forms.add(part)
-    return {f for f in forms if len(f) >= 2}
+    forms = {name}
+    for part in re.split(r"[-\s]+", name):
+        forms.add(part)
+    return {f for f in forms if len(f.replace("'", "")) >= 2}
+
+
+def _letters(form: str) -> str:
+    return re.sub(r"[\s'\-]", "", form)
+
+
+def _pattern(form: str) -> str:
+    letters = _letters(form)
+    if len(letters) < SEPARABLE_FROM:
+        body = re.escape(form) if letters == form else SEPARATOR.join(map(re.escape, letters))
+    else:
+        body = SEPARATOR.join(re.escape(letter) for letter in letters)
+    # A plural or a possessive written without its apostrophe: "Roses", "Oscars".
+    return body + "s?"
 
 
 def initials(first_name: str, last_name: str) -> str:
@@ -56,48 +101,52 @@ class NameRedactor:
     """Built once per request from the setting's children and the reader's own."""
 
     def __init__(self, children, own_ids):
-        replacements: dict[str, str] = {}
-        case_sensitive: set[str] = set()
+        replacements: dict[str, str] = {}  # a form's letters -> initials
         own_forms: set[str] = set()
         for child in children:
             names = (child.first_name, child.last_name, f"{child.first_name} {child.last_name}")
-            forms = set().union(*(_variants(n) for n in names))
+            forms = {_letters(f) for f in set().union(*(_variants(n) for n in names))}
             if child.pk in own_ids:
-                own_forms |= {f.lower() for f in forms}
+                own_forms |= forms
                 continue
             label = initials(child.first_name, child.last_name)
             for form in forms:
-                replacements.setdefault(form.lower(), label)
-                if form.lower() in EVERYDAY_WORDS:
-                    case_sensitive.add(form.lower())
+                replacements.setdefault(form, label)
         # The reader's own child keeps their name even when a classmate shares it.
         for form in own_forms:
             replacements.pop(form, None)
-        self._labels = replacements
-        self._case_sensitive = case_sensitive
-        if replacements:
-            alternatives = sorted(replacements, key=len, reverse=True)
-            pattern = "|".join(re.escape(a) for a in alternatives)
-            self._pattern = re.compile(rf"(?<![\w’'])({pattern})(?![\w])", re.IGNORECASE)
+        self._forms = sorted(replacements, key=len, reverse=True)
+        self._labels = [replacements[form] for form in self._forms]
+        if self._forms:
+            pattern = "|".join(f"(?P<n{i}>{_pattern(f)})" for i, f in enumerate(self._forms))
+            self._pattern = re.compile(rf"(?<![\w'])(?:{pattern})(?!\w)")
         else:
             self._pattern = None
-
-    def _swap(self, match: re.Match) -> str:
-        found = match.group(1)
-        key = found.lower()
-        if key in self._case_sensitive and not found[:1].isupper():
-            return found
-        label = self._labels[key]
-        # "ask Yasmin." should read "ask Y.Z." rather than "ask Y.Z.."
-        if match.string[match.end() : match.end() + 1] == "." and label.endswith("."):
-            return label[:-1]
-        return label
 
     def __call__(self, text: str) -> str:
         if not text or self._pattern is None:
             return text
-        # Names are matched on an accent-free copy too, so "Zoë" and "Zoe" both go.
-        return self._pattern.sub(self._swap, text)
+        normal, origin = normalise(text)
+        pieces = []
+        done = 0
+        for match in self._pattern.finditer(normal):
+            index = int(match.lastgroup[1:])
+            start, end = origin[match.start()], origin[match.end() - 1] + 1
+            while end < len(text) and not _normal_char(text[end]):
+                end += 1  # an accent or invisible character still belongs to the name
+            found = text[start:end]
+            # Names that are also words count only when capitalised ("you may", "Rose").
+            first = next((c for c in found if c.isalpha()), "")
+            if self._forms[index] in EVERYDAY_WORDS and not first.isupper():
+                continue
+            label = self._labels[index]
+            # "ask Yasmin." should read "ask Y.Z." rather than "ask Y.Z.."
+            if text[end : end + 1] == "." and label.endswith("."):
+                label = label[:-1]
+            pieces += [text[done:start], label]
+            done = end
+        pieces.append(text[done:])
+        return "".join(pieces)
 
 
 def redactor_for(user, setting_id, *, staff: bool):

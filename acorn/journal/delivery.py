@@ -35,6 +35,10 @@ class StillProcessing(Http404):
 
 def storage_name(item, rendition: str) -> str:
     if rendition == "original":
+        # Kept only once processing succeeded (and its location metadata was removed);
+        # a failed item's files are gone.
+        if item.status != "ready":
+            raise NotReady
         return item.original_path()
     if item.status != "ready" or rendition not in item.renditions:
         raise NotReady

@@ -1,5 +1,6 @@
 from dataclasses import dataclass
 from datetime import date
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -20,9 +21,11 @@ from acorn.journal.models import (
     ObservationRevision,
 )
 from acorn.journal.policy import is_journal_staff, may_change_entry, require_staff_write
+from acorn.org.models import Setting
 from acorn.org.selectors import membership_in
 
 MAX_TEXT = 20_000
+EARLIEST_OBSERVED_ON = date(2000, 1, 1)
 
 
 def _clean(*, children, text: str, observed_on: date, areas, has_media=False) -> list[str]:
@@ -32,7 +35,13 @@ def _clean(*, children, text: str, observed_on: date, areas, has_media=False) ->
         raise ValidationError({"text": "Write what you saw, or add a photo or video."})
     if len(text) > MAX_TEXT:
         raise ValidationError({"text": f"Please keep the text under {MAX_TEXT:,} characters."})
-    if observed_on > timezone.localdate():
+    if observed_on < EARLIEST_OBSERVED_ON:
+        raise ValidationError(
+            {"observed_on": "That date is too long ago: please check it (from 1 January 2000)."}
+        )
+    # "Today" where the setting is, not where the server is.
+    zone = ZoneInfo(Setting.objects.only("timezone").get(pk=children[0].setting_id).timezone)
+    if observed_on > timezone.localdate(timezone=zone):
         raise ValidationError({"observed_on": "The date observed can't be in the future."})
     unknown = [code for code in areas or [] if code not in AREAS_OF_LEARNING]
     if unknown:

@@ -20,6 +20,7 @@ from acorn.children.selectors import (
 )
 from acorn.core.access import parent, session_leader, signed_in, staff
 from acorn.core.middleware import audit_refusal
+from acorn.core.params import offset_param
 from acorn.core.policy import Forbidden, OutsideSessionTimes
 from acorn.journal import delivery, selectors, services
 from acorn.journal.device_copy import device_copy_keys
@@ -76,10 +77,7 @@ def _media_choices(user, ids):
 @signed_in
 def child_journal(request, child_id):
     child = child_for(request.user, child_id)
-    try:
-        offset = max(int(request.GET.get("from", 0)), 0)
-    except ValueError:
-        offset = 0
+    offset = offset_param(request)
     page = list(selectors.journal_for(request.user, child)[offset : offset + PAGE_SIZE + 1])
     audit_record(
         action="journal.read",

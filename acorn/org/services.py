@@ -133,6 +133,25 @@ def _cidrs(values, field) -> list[str]:
     return list(dict.fromkeys(cleaned))
 
 
+def _proxies(values) -> list[str]:
+    """Trusted proxies: only narrow private ranges (A-6), or anyone could forge an address."""
+    from acorn.audit.services import proxy_network_allowed
+
+    cleaned = _cidrs(values, "trusted_proxies")
+    for cidr in cleaned:
+        if not proxy_network_allowed(ipaddress.ip_network(cidr)):
+            raise ValidationError(
+                {
+                    "trusted_proxies": f"“{cidr}” can't be a trusted proxy: a proxy Acorn "
+                    "trusts must be on a private network next to it (for example "
+                    "10.0.0.5 or 192.168.1.0/24, no wider than /16, or /48 for IPv6). "
+                    "Trusting a public or catch-all range would let anyone pretend to be "
+                    "on the setting's network. Leave this empty if you don't use a proxy."
+                }
+            )
+    return cleaned
+
+
 HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
@@ -199,7 +218,7 @@ def setting_rules_update(
     if on_site_networks is not None:
         changes["on_site_networks"] = _cidrs(on_site_networks, "on_site_networks")
     if trusted_proxies is not None:
-        changes["trusted_proxies"] = _cidrs(trusted_proxies, "trusted_proxies")
+        changes["trusted_proxies"] = _proxies(trusted_proxies)
     if session_times is not None:
         changes["session_times"] = _sessions(session_times)
     if mfa_for_practitioners is not None:

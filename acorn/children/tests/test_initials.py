@@ -66,3 +66,44 @@ def test_a_classmate_sharing_the_own_childs_first_name_does_not_hide_it():
     other = child("Rose", "Other")
     redactor = NameRedactor([own, other], {own.pk})
     assert redactor("Rose Other and Rose") == "R.O. and Rose"
+
+
+@pytest.fixture
+def more_names(classroom):
+    return {
+        **classroom,
+        "oscar": child("Oscar", "Mac Leod"),
+        "ana": child("Ana", "MacLeod"),
+    }
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # Possessives and plurals without an apostrophe.
+        ("Oscars tower and Roses hat", "O.M. tower and R.O. hat"),
+        # Spaced and joined surnames.
+        ("O Neill came", "R.O. came"),
+        ("SmithJones came", "W.S. came"),
+        ("Mac Leod and MacLeod and Macleod", "O.M. and O.M. and O.M."),
+        # Invisible characters inside a name.
+        ("Ro\u00adse came", "R.O. came"),
+        ("Ro\u200bse came", "R.O. came"),
+        ("Ro\u200dse and O\u2060Neill", "R.O. and R.O."),
+        # Look-alike letters: Cyrillic а, е, о and Greek ο.
+        ("R\u043es\u0435 came", "R.O. came"),
+        ("Osc\u0430r came", "O.M. came"),
+        ("R\u03bfse came", "R.O. came"),
+        # Full-width letters (NFKC) and a combining accent.
+        ("\uff32\uff4f\uff53\uff45 came", "R.O. came"),
+        ("Zoe\u0308 came", "Z.B. came"),
+    ],
+)
+def test_other_children_become_initials_in_any_spelling(more_names, text, expected):
+    assert redact(more_names, text) == expected
+
+
+def test_everyday_words_stay_words_in_any_spelling(classroom):
+    text = "The roses may bloom and we will see."
+    assert redact(classroom, text) == text
+    assert redact(classroom, "Wills and Mays") == "W.S. and M.C."

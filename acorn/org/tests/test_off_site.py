@@ -103,3 +103,11 @@ def test_listing_networks_that_would_lock_out_the_leader_is_refused(world, api):
     assert inside.patch(path, {"on_site_networks": ["192.0.2.0/24"]}).status_code == 200
     world.setting_a.refresh_from_db()
     assert world.setting_a.on_site_networks == ["192.0.2.0/24"]
+
+
+def test_a_stored_catch_all_proxy_lets_no_one_forge_their_address(world, web, helper):
+    """Saved before catch-all proxies were refused: still not trusted."""
+    list_networks(world.setting_a, proxies=("0.0.0.0/0", "::/0"))
+    client = web(helper, **OUTSIDE)
+    response = client.get("/children/", HTTP_X_FORWARDED_FOR="192.0.2.10")
+    assert response.status_code == 403

@@ -135,3 +135,27 @@ def test_reminders_are_sent_once_per_stage_and_carry_no_child_data(
     with django_capture_on_commit_callbacks(execute=True):
         call_command("send_clearance_reminders", f"--as-of={later.isoformat()}")
     assert len(mail.outbox) == 4
+
+
+def test_catch_all_and_public_proxies_are_refused_in_the_api(world, api):
+    path = f"/settings/{world.setting_a.pk}"
+    client = api(world.manager, **INSIDE)
+    for bad in (["0.0.0.0/0"], ["::/0"], ["8.8.8.8"], ["10.0.0.0/8"], ["2001:db8::/32"]):
+        response = client.patch(path, {"trusted_proxies": bad})
+        assert response.status_code == 422, bad
+        assert response.json()["code"] == "invalid"
+        assert "proxy" in response.json()["detail"], response.json()
+    world.setting_a.refresh_from_db()
+    assert world.setting_a.trusted_proxies == []
+    for good in (["10.1.2.3"], ["192.168.0.0/24", "127.0.0.1"], ["fd00:1::/64"], ["::1"]):
+        assert client.patch(path, {"trusted_proxies": good}).status_code == 200, good
+
+
+def test_catch_all_proxies_are_refused_on_the_rules_page(world, web):
+    client = web(world.manager, **INSIDE)
+    response = client.post("/setting/", {"on_site_networks": "", "trusted_proxies": "0.0.0.0/0"})
+    assert response.status_code == 200
+    assert "0.0.0.0/0" in response.content.decode()
+    assert "private network" in response.content.decode()
+    world.setting_a.refresh_from_db()
+    assert world.setting_a.trusted_proxies == []
