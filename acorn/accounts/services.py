@@ -102,15 +102,22 @@ def invitation_accept(*, invitation: Invitation, name: str, password: str, reque
     """
     from acorn.accounts import throttle
 
-    throttle.throttle_check(email=invitation.email, request=request)
+    # Counted before the password is checked, as sign-in is, so parallel guesses can't
+    # slip past the limit.
+    attempt = throttle.attempt_begin(email=invitation.email, request=request)
     try:
-        return _invitation_accept(
+        user = _invitation_accept(
             invitation=invitation, name=name, password=password, request=request
         )
     except InvitationPasswordWrong:
         # Recorded after the acceptance rolled back, so the failure is kept.
-        throttle.failure_record(email=invitation.email, request=request, reason="invitation")
+        attempt.failed(reason="invitation")
         raise
+    except BaseException:
+        attempt.passed()  # refused for another reason (expired, weak new password)
+        raise
+    attempt.passed()
+    return user
 
 
 @transaction.atomic

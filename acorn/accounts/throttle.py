@@ -65,11 +65,7 @@ class SignInAttempt:
 
     def failed(self, *, reason: str = "password") -> None:
         LoginFailure.objects.filter(pk=self.row.pk).update(pending=False)
-        audit_record(
-            action="login.failed",
-            request=self.request,
-            detail={"email": self.row.email, "reason": reason},
-        )
+        _audit_failure(email=self.row.email, request=self.request, reason=reason)
 
     def passed(self) -> None:
         """The password or code was right: this attempt was no failure."""
@@ -112,6 +108,10 @@ def throttle_check(*, email: str, request) -> None:
 
 def failure_record(*, email: str, request, reason: str = "password") -> None:
     LoginFailure.objects.create(email=_normal(email), ip=client_ip(request))
+    _audit_failure(email=email, request=request, reason=reason)
+
+
+def _audit_failure(*, email: str, request, reason: str) -> None:
     detail = {"email": email[:254], "reason": reason}
     account = User.objects.filter(email__iexact=(email or "").strip()).first()
     if account is None:
