@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "acorn.children",
     "acorn.journal",
     "acorn.suitability",
+    "acorn.eyfs",
 ]
 
 MIDDLEWARE = [

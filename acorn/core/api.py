@@ -224,6 +224,7 @@ def register_routers():
     from acorn.accounts.api import router as accounts_router
     from acorn.audit.api import router as audit_router
     from acorn.children.api import router as children_router
+    from acorn.eyfs.api import router as eyfs_router
     from acorn.journal.api import router as journal_router
     from acorn.org.api import router as org_router
     from acorn.suitability.api import router as suitability_router
@@ -235,6 +236,7 @@ def register_routers():
         children_router,
         journal_router,
         audit_router,
+        eyfs_router,
     ):
         api.add_router("", router)
 
