@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("acorn.org.urls")),
     path("", include("acorn.suitability.urls")),
     path("", include("acorn.audit.urls")),
+    path("", include("acorn.eyfs.urls")),
 ]
 
 handler403 = core_views.forbidden

@@ -55,6 +55,15 @@ class ChildForm(forms.ModelForm):
         self.fields["key_person"].empty_label = "Choose a key person"
         self.fields["backup_key_person"].empty_label = "No back-up"
         self.fields["sex"].choices = [("", "Not recorded"), *Child.Sex.choices]
+        # Monitoring details are optional when adding a child: the defaults apply.
+        for name in ("send_stage", "funded_entitlement"):
+            self.fields[name].required = False
+
+    def clean_send_stage(self):
+        return self.cleaned_data.get("send_stage") or Child.SendStage.NONE
+
+    def clean_funded_entitlement(self):
+        return self.cleaned_data.get("funded_entitlement") or Child.FundedEntitlement.NONE
 
 
 class ParentInviteForm(forms.Form):

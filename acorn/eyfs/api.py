@@ -160,6 +160,19 @@ def _setting(request, setting_id, *, leader=False) -> Setting:
     return selectors.staff_membership(request.user, setting_id, leader=leader).setting
 
 
+class JudgementLevelOut(Schema):
+    value: str
+    label: str
+    on_track: bool
+
+
+@router.get("/settings/{setting_id}/judgement-scale", response=list[JudgementLevelOut])
+@api_access("staff")
+def judgement_scale(request, setting_id: UUID):
+    """The setting's judgement scale (replace it with PATCH /settings/{sid})."""
+    return selectors.scale_of(_setting(request, setting_id))
+
+
 @router.get("/settings/{setting_id}/terms", response=TermPage)
 @api_access("staff")
 def term_list(request, setting_id: UUID):

@@ -220,6 +220,20 @@ def key_children_of(viewer, setting):
     )
 
 
+def children_to_assess(viewer, membership, *, everyone=False):
+    """A key person's own key children; a session leader may ask for every attending
+    child of the setting."""
+    from acorn.children.models import Child
+
+    if everyone and membership.is_session_leader:
+        return list(
+            Child.objects.filter(setting=membership.setting, status=Child.Status.ACTIVE)
+            .select_related("photo")
+            .order_by("first_name", "last_name")
+        )
+    return list(key_children_of(viewer, membership.setting))
+
+
 def judgements_by_cell(children, term) -> dict:
     """{(child_id, area, aspect): Judgement} for these children in this term (one query)."""
     rows = Judgement.objects.filter(

@@ -56,13 +56,6 @@ class SettingOut(Schema):
     trusted_proxies: list[str]
     session_times: list[SessionTime]
     mfa_for_practitioners: bool
-    judgement_scale: list[JudgementLevel]
-
-    @staticmethod
-    def resolve_judgement_scale(setting):
-        from acorn.eyfs.selectors import scale_of
-
-        return scale_of(setting)
 
 
 class SettingPatch(Schema):
