@@ -29,10 +29,10 @@ class Group:
 def cohort_chart(title: str, groups: list[Group]) -> str:
     """Horizontal stacked bars, one per group, scaled to the largest group, with the
     counts written on the bars so nobody has to read an axis."""
-    label_width, bar_width, row_height, top = 150, 300, 34, 8
+    label_width, bar_width, row_height, top = 170, 260, 40, 6
     largest = max((g.total for g in groups), default=0) or 1
     height = top + row_height * max(len(groups), 1) + 4
-    width = label_width + bar_width + 50
+    width = label_width + bar_width + 40
     title_id = "chart-" + "".join(ch for ch in title.lower() if ch.isalnum())
     out = [
         f'<svg class="chart" role="img" aria-labelledby="{title_id}" '
@@ -51,7 +51,7 @@ def cohort_chart(title: str, groups: list[Group]) -> str:
     for index, group in enumerate(groups):
         y = top + index * row_height
         out.append(
-            f'<text x="{label_width - 8}" y="{y + 19}" text-anchor="end" class="chart-label">'
+            f'<text x="{label_width - 8}" y="{y + 24}" text-anchor="end" class="chart-label">'
             f"{escape(group.label)}</text>"
         )
         x = float(label_width)
@@ -61,18 +61,24 @@ def cohort_chart(title: str, groups: list[Group]) -> str:
                 continue
             w = bar_width * count / largest
             out.append(
-                f'<rect x="{x:.1f}" y="{y + 4}" width="{w:.1f}" height="{row_height - 10}" '
+                f'<rect x="{x:.1f}" y="{y + 4}" width="{w:.1f}" height="{row_height - 8}" '
                 f'rx="3" class="{css}"/>'
             )
-            if w >= 18:
+            if w >= 20:
                 out.append(
-                    f'<text x="{x + w / 2:.1f}" y="{y + 20}" text-anchor="middle" '
+                    f'<text x="{x + w / 2:.1f}" y="{y + 24}" text-anchor="middle" '
                     f'class="chart-count">{count}</text>'
                 )
             x += w
         out.append(f'<text x="{x + 6:.1f}" y="{y + 20}" class="chart-total">{group.total}</text>')
     out.append("</svg>")
     return mark_safe("".join(out))  # noqa: S308 - every piece of text above is escaped
+
+
+def _short_band(band) -> str:
+    if band is None:
+        return "Other"
+    return {"three_and_four": "Three and four"}.get(band.code, band.name)
 
 
 def cohorts(rows) -> list[tuple[str, str]]:
@@ -105,8 +111,8 @@ def cohorts(rows) -> list[tuple[str, str]]:
     return [
         split(
             "By age band",
-            lambda r: r.age_band.name if r.age_band else "Other",
-            ["Birth to three", "Three and four-year-olds"],
+            lambda r: _short_band(r.age_band),
+            ["Birth to three", "Three and four"],
         ),
         split(
             "By sex",
