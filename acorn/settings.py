@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "acorn.journal",
     "acorn.suitability",
     "acorn.devices",
+    "acorn.eyfs",
 ]
 
 MIDDLEWARE = [

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("acorn.suitability.urls")),
     path("", include("acorn.audit.urls")),
     path("", include("acorn.devices.urls")),
+    path("", include("acorn.eyfs.urls")),
 ]
 
 handler403 = core_views.forbidden

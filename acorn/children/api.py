@@ -1,4 +1,5 @@
 from datetime import date, datetime
+from typing import Literal
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
@@ -11,11 +12,25 @@ from acorn.core.api import ApiError, api_access, page
 from acorn.core.policy import Forbidden
 from acorn.org.api import leader_membership
 from acorn.org.selectors import membership_in
+from acorn.suitability.selectors import cleared_setting_ids
 
 router = Router(tags=["children and parents"])
 
 
-class ChildIn(Schema):
+class ChildMonitoringFields(Schema):
+    """What monitoring needs (R-4): staff only, never in a parent's answer."""
+
+    sex: Literal["female", "male", ""] | None = None
+    send_stage: Literal["none", "sen_support", "ehc_plan"] | None = None
+    eal: bool | None = None
+    home_language: str | None = None
+    funded_entitlement: Literal["none", "15h", "30h"] | None = None
+    two_year_funding: bool | None = None
+    eypp: bool | None = None
+    room: str | None = None
+
+
+class ChildIn(ChildMonitoringFields):
     first_name: str
     last_name: str
     date_of_birth: date
@@ -24,7 +39,7 @@ class ChildIn(Schema):
     backup_key_person_id: UUID | None = None
 
 
-class ChildPatch(Schema):
+class ChildPatch(ChildMonitoringFields):
     first_name: str | None = None
     last_name: str | None = None
     date_of_birth: date | None = None
@@ -44,6 +59,15 @@ class ChildOut(Schema):
     key_person_name: str
     backup_key_person_id: UUID | None
     status: str
+    # Staff only: absent from a parent's answer.
+    sex: str | None = None
+    send_stage: str | None = None
+    eal: bool | None = None
+    home_language: str | None = None
+    funded_entitlement: str | None = None
+    two_year_funding: bool | None = None
+    eypp: bool | None = None
+    room: str | None = None
 
 
 class ChildPage(Schema):
@@ -63,8 +87,8 @@ class ParentInvitedOut(Schema):
     child_id: UUID
 
 
-def _child_out(child) -> dict:
-    return {
+def _child_out(child, *, staff: bool = False) -> dict:
+    out = {
         "id": child.pk,
         "setting_id": child.setting_id,
         "first_name": child.first_name,
@@ -76,6 +100,14 @@ def _child_out(child) -> dict:
         "backup_key_person_id": child.backup_key_person_id,
         "status": child.status,
     }
+    if staff:
+        out.update({name: getattr(child, name) for name in services.MONITORING_FIELDS})
+        out["sex"] = child.sex or None
+    return out
+
+
+def _staff_for(request, child) -> bool:
+    return child.setting_id in cleared_setting_ids(request.user)
 
 
 def _person(person_id, label):
@@ -96,6 +128,9 @@ def _fields(payload, *, partial: bool) -> dict:
     if emptied:
         raise ApiError(422, f"Every child needs these: {', '.join(emptied)}.", "invalid")
     fields = {k: v for k, v in data.items() if not k.endswith("_id")}
+    for name in services.MONITORING_FIELDS:
+        if fields.get(name) is None:
+            fields.pop(name, None)
     if "key_person_id" in data:
         if data["key_person_id"] is None:
             raise ApiError(422, "Every child needs a key person.", "invalid")
@@ -105,7 +140,7 @@ def _fields(payload, *, partial: bool) -> dict:
     return fields
 
 
-@router.post("/settings/{setting_id}/children", response={201: ChildOut})
+@router.post("/settings/{setting_id}/children", response={201: ChildOut}, exclude_unset=True)
 @api_access("session_leader")
 def child_create(request, setting_id: UUID, payload: ChildIn):
     leader = leader_membership(request, setting_id)
@@ -118,10 +153,10 @@ def child_create(request, setting_id: UUID, payload: ChildIn):
         )
     except ValidationError as error:
         raise ApiError(422, " ".join(error.messages), "invalid") from None
-    return Status(201, _child_out(child))
+    return Status(201, _child_out(child, staff=True))
 
 
-@router.get("/children", response=ChildPage)
+@router.get("/children", response=ChildPage, exclude_unset=True)
 @api_access("signed_in")
 def child_list(request):
     selectors.require_some_clearance(request.user)
@@ -131,10 +166,13 @@ def child_list(request):
         .order_by("first_name", "last_name", "id")
     )
     rows, following = page(children, request)
-    return {"items": [_child_out(c) for c in rows], "next": following}
+    return {
+        "items": [_child_out(c, staff=_staff_for(request, c)) for c in rows],
+        "next": following,
+    }
 
 
-@router.get("/children/{child_id}", response=ChildOut)
+@router.get("/children/{child_id}", response=ChildOut, exclude_unset=True)
 @api_access("signed_in")
 def child_detail(request, child_id: str):
     child = selectors.child_for(request.user, child_id)
@@ -146,10 +184,10 @@ def child_detail(request, child_id: str):
         object_type="child",
         object_id=child.pk,
     )
-    return _child_out(child)
+    return _child_out(child, staff=_staff_for(request, child))
 
 
-@router.patch("/children/{child_id}", response=ChildOut)
+@router.patch("/children/{child_id}", response=ChildOut, exclude_unset=True)
 @api_access("session_leader")
 def child_update(request, child_id: str, payload: ChildPatch):
     child = selectors.child_for(request.user, child_id)
@@ -164,7 +202,7 @@ def child_update(request, child_id: str, payload: ChildPatch):
         )
     except ValidationError as error:
         raise ApiError(422, " ".join(error.messages), "invalid") from None
-    return _child_out(child)
+    return _child_out(child, staff=True)
 
 
 @router.post("/children/{child_id}/parents", response={201: ParentInvitedOut})

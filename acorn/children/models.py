@@ -12,6 +12,20 @@ class Child(models.Model):
         ARCHIVED = "archived", "Archived"
         TRANSFERRED = "transferred", "Transferred"
 
+    class Sex(models.TextChoices):
+        FEMALE = "female", "Girl"
+        MALE = "male", "Boy"
+
+    class SendStage(models.TextChoices):
+        NONE = "none", "No special educational needs"
+        SEN_SUPPORT = "sen_support", "SEN support"
+        EHC_PLAN = "ehc_plan", "Education, health and care plan"
+
+    class FundedEntitlement(models.TextChoices):
+        NONE = "none", "No funded hours"
+        HOURS_15 = "15h", "15 hours"
+        HOURS_30 = "30h", "30 hours"
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     setting = models.ForeignKey("org.Setting", on_delete=models.PROTECT, related_name="children")
     first_name = models.CharField(max_length=80)
@@ -37,6 +51,19 @@ class Child(models.Model):
     photo = models.ForeignKey(
         "journal.MediaItem", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # What monitoring needs. Staff only: never in a parent's page or API answer.
+    sex = models.CharField(max_length=8, choices=Sex.choices, blank=True)
+    send_stage = models.CharField(
+        "SEND", max_length=12, choices=SendStage.choices, default=SendStage.NONE
+    )
+    eal = models.BooleanField("English as an additional language", default=False)
+    home_language = models.CharField(max_length=60, blank=True)
+    funded_entitlement = models.CharField(
+        max_length=8, choices=FundedEntitlement.choices, default=FundedEntitlement.NONE
+    )
+    two_year_funding = models.BooleanField("Funded place for a two-year-old", default=False)
+    eypp = models.BooleanField("Early years pupil premium", default=False)
+    room = models.CharField("Room or group", max_length=60, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

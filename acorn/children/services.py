@@ -7,6 +7,18 @@ from acorn.audit.services import audit_record
 from acorn.children.models import Child
 from acorn.org.models import Membership
 
+# What monitoring needs; staff only.
+MONITORING_FIELDS = (
+    "sex",
+    "send_stage",
+    "eal",
+    "home_language",
+    "funded_entitlement",
+    "two_year_funding",
+    "eypp",
+    "room",
+)
+
 EDITABLE_FIELDS = (
     "first_name",
     "last_name",
@@ -15,6 +27,7 @@ EDITABLE_FIELDS = (
     "key_person",
     "backup_key_person",
     "status",
+    *MONITORING_FIELDS,
 )
 
 
@@ -39,6 +52,15 @@ def _check_child(child: Child):
         raise ValidationError("A child needs a first name and a last name.")
     if child.start_date < child.date_of_birth:
         raise ValidationError({"start_date": "The start date can't be before the date of birth."})
+    for name in ("sex", "send_stage", "funded_entitlement"):
+        choices = Child._meta.get_field(name).choices
+        value = getattr(child, name)
+        if value not in {c[0] for c in choices} and not (name == "sex" and value == ""):
+            raise ValidationError(
+                {name: f"{name} must be one of: {', '.join(c[0] for c in choices)}."}
+            )
+    child.home_language = (child.home_language or "").strip()[:60]
+    child.room = (child.room or "").strip()[:60]
     _check_staff_of(child.setting, child.key_person, "key_person")
     _check_staff_of(child.setting, child.backup_key_person, "backup_key_person")
     if child.backup_key_person_id and child.backup_key_person_id == child.key_person_id:

@@ -344,6 +344,7 @@ def register_routers():
     from acorn.audit.api import router as audit_router
     from acorn.children.api import router as children_router
     from acorn.devices.api import router as devices_router
+    from acorn.eyfs.api import router as eyfs_router
     from acorn.journal.api import router as journal_router
     from acorn.org.api import router as org_router
     from acorn.suitability.api import router as suitability_router
@@ -356,6 +357,7 @@ def register_routers():
         journal_router,
         audit_router,
         devices_router,
+        eyfs_router,
     ):
         api.add_router("", router)
 

@@ -36,6 +36,8 @@ class ObservationIn(Schema):
     text: str = ""
     observed_on: date
     areas: list[str] = []
+    aspects: list[str] = []
+    characteristics: list[str] = []
     next_steps: str = ""
     media: list[MediaRef] = []
     publish: bool = False
@@ -46,6 +48,8 @@ class ObservationPatch(Schema):
     text: str | None = None
     observed_on: date | None = None
     areas: list[str] | None = None
+    aspects: list[str] | None = None
+    characteristics: list[str] | None = None
     next_steps: str | None = None
     media: list[MediaRef] | None = None
     publish: bool | None = None
@@ -67,6 +71,8 @@ class ObservationOut(Schema):
     text: str
     observed_on: date
     areas: list[str]
+    aspects: list[str] = []
+    characteristics: list[str] = []
     next_steps: str
     media: list[MediaOut]
     status: str
@@ -125,6 +131,8 @@ def observation_out(user, observation) -> dict:
         "text": observation.shown_text,
         "observed_on": observation.observed_on,
         "areas": observation.areas,
+        "aspects": observation.aspects,
+        "characteristics": observation.characteristics,
         "next_steps": observation.shown_next_steps,
         "media": [media_out(item) for item in visible_media],
         "status": observation.status,
@@ -236,6 +244,8 @@ def observation_create(request, payload: ObservationIn):
             text=payload.text,
             observed_on=payload.observed_on,
             areas=payload.areas,
+            aspects=payload.aspects,
+            characteristics=payload.characteristics,
             next_steps=payload.next_steps,
             publish=payload.publish,
             media=_media_choices(request.user, payload.media),

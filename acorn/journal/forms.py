@@ -64,6 +64,18 @@ class ContributionForm(forms.Form):
         return [m for m in (self.cleaned_data.get("media_ids") or "").split(",") if m.strip()]
 
 
+def _aspect_choices():
+    from acorn.eyfs.selectors import codes
+
+    return [(code, name) for code, (_area, name) in codes().aspects.items()]
+
+
+def _characteristic_choices():
+    from acorn.eyfs.selectors import codes
+
+    return list(codes().characteristics.items())
+
+
 class ObservationEditForm(forms.Form):
     text = forms.CharField(label="What happened?", required=False, widget=forms.Textarea)
     observed_on = forms.DateField(
@@ -73,6 +85,18 @@ class ObservationEditForm(forms.Form):
         label="Areas of learning",
         required=False,
         choices=list(AREAS_OF_LEARNING.items()),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    aspects = forms.MultipleChoiceField(
+        label="Aspects (Early Learning Goals)",
+        required=False,
+        choices=_aspect_choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    characteristics = forms.MultipleChoiceField(
+        label="How they learn",
+        required=False,
+        choices=_characteristic_choices,
         widget=forms.CheckboxSelectMultiple,
     )
     next_steps = forms.CharField(label="Next steps", required=False, widget=forms.Textarea)

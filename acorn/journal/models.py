@@ -35,6 +35,9 @@ class Observation(models.Model):
     text = models.TextField()
     observed_on = models.DateField()
     areas = models.JSONField(default=list, blank=True)
+    # EYFS aspects and characteristics of effective learning, by code (GET /eyfs).
+    aspects = models.JSONField(default=list, blank=True)
+    characteristics = models.JSONField(default=list, blank=True)
     next_steps = models.TextField(blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
     # the session leader on duty when a practitioner without key children recorded it.
@@ -92,6 +95,16 @@ class Observation(models.Model):
 
     def area_names(self):
         return [AREAS_OF_LEARNING[code] for code in self.areas if code in AREAS_OF_LEARNING]
+
+    def aspect_names(self):
+        from acorn.eyfs.selectors import aspect_names
+
+        return aspect_names(self.aspects)
+
+    def characteristic_names(self):
+        from acorn.eyfs.selectors import characteristic_names
+
+        return characteristic_names(self.characteristics)
 
 
 class ObservationChild(models.Model):

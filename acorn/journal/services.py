@@ -49,6 +49,13 @@ def _clean(*, children, text: str, observed_on: date, areas, has_media=False) ->
     return list(dict.fromkeys(areas or []))
 
 
+def eyfs_tags(areas, aspects, characteristics) -> tuple[list, list, list]:
+    """EYFS aspects and characteristics of learning, checked; an aspect brings its area."""
+    from acorn.eyfs.selectors import clean_tags
+
+    return clean_tags(areas=areas, aspects=aspects, characteristics=characteristics)
+
+
 S = Observation.Status
 MAX_MEDIA = 20
 
@@ -182,6 +189,8 @@ def observation_create(
     text: str,
     observed_on: date,
     areas=(),
+    aspects=(),
+    characteristics=(),
     next_steps: str = "",
     publish: bool = False,
     media=(),
@@ -197,6 +206,7 @@ def observation_create(
             return existing
     children = list({child.pk: child for child in children}.values())
     media = list(media)
+    areas, aspects, characteristics = eyfs_tags(areas, aspects, characteristics)
     areas = _clean(
         children=children, text=text, observed_on=observed_on, areas=areas, has_media=bool(media)
     )
@@ -238,6 +248,8 @@ def observation_create(
         text=(text or "").strip(),
         observed_on=observed_on,
         areas=areas,
+        aspects=aspects,
+        characteristics=characteristics,
         next_steps=(next_steps or "").strip(),
         status=status,
         by_parent=by_parent,
@@ -311,7 +323,7 @@ def observation_update(
     current_children = list(observation.children.all())
     new_children = list({c.pk: c for c in children}.values()) if children is not None else None
     publish = fields.pop("publish", False)
-    allowed = {"text", "observed_on", "areas", "next_steps"}
+    allowed = {"text", "observed_on", "areas", "aspects", "characteristics", "next_steps"}
     unknown = set(fields) - allowed
     if unknown:
         raise ValidationError(f"These can't be changed here: {', '.join(sorted(unknown))}.")
@@ -325,6 +337,12 @@ def observation_update(
         raise ValidationError({"children": "All children must be from the same setting."})
     existing_media = list(observation.media.all())
     has_media = bool(media) if media is not None else bool(existing_media)
+    tags = eyfs_tags(
+        proposed["areas"],
+        fields.get("aspects", observation.aspects),
+        fields.get("characteristics", observation.characteristics),
+    )
+    proposed["areas"], aspects, characteristics = tags
     areas = _clean(children=target_children, has_media=has_media, **proposed)
     ObservationRevision.objects.create(
         observation=observation,
@@ -338,6 +356,8 @@ def observation_update(
     observation.text = (proposed["text"] or "").strip()
     observation.observed_on = proposed["observed_on"]
     observation.areas = areas
+    observation.aspects = aspects
+    observation.characteristics = characteristics
     observation.next_steps = (fields.get("next_steps", observation.next_steps) or "").strip()
     observation.updated_at = timezone.now()
     observation.save()

@@ -542,6 +542,8 @@ def observation_edit(request, observation_id):
             "text": observation.text,
             "observed_on": observation.observed_on,
             "areas": observation.areas,
+            "aspects": observation.aspects,
+            "characteristics": observation.characteristics,
             "next_steps": observation.next_steps,
         },
     )

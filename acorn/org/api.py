@@ -44,6 +44,12 @@ class SessionTime(Schema):
     end: str
 
 
+class JudgementLevel(Schema):
+    value: str
+    label: str
+    on_track: bool
+
+
 class SettingOut(Schema):
     id: UUID
     name: str
@@ -59,6 +65,7 @@ class SettingPatch(Schema):
     trusted_proxies: list[str] | None = None
     session_times: list[SessionTime] | None = None
     mfa_for_practitioners: bool | None = None
+    judgement_scale: list[JudgementLevel] | None = None
 
 
 class DutyIn(Schema):
@@ -148,6 +155,17 @@ def setting_update(request, setting_id: UUID, payload: SettingPatch):
     leader = leader_membership(request, setting_id, cleared=False)
     data = payload.dict(exclude_unset=True)
     try:
+        if data.get("judgement_scale") is not None:
+            from acorn.eyfs.services import judgement_scale_set
+
+            judgement_scale_set(
+                setting=leader.setting,
+                levels=data.pop("judgement_scale"),
+                changed_by=request.user,
+                request=request,
+            )
+            if not data:
+                return leader.setting
         return services.setting_rules_update(
             setting=leader.setting, changed_by=request.user, request=request, **data
         )

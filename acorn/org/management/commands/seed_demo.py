@@ -154,6 +154,7 @@ class Command(BaseCommand):
             self.stdout.write("Demo data already present; nothing added.")
         self._clear_staff(Setting.objects.get(name=DEMO_SETTING))
         self._devices(Setting.objects.get(name=DEMO_SETTING))
+        self._eyfs(Setting.objects.get(name=DEMO_SETTING))
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for email, name, role in STAFF:
             self.stdout.write(f"  {role:<13} {email:<32} {name}")
@@ -240,6 +241,14 @@ class Command(BaseCommand):
                 name=name,
                 defaults={"kind": kind, "serial": serial, "asset_tag": tag},
             )
+
+    def _eyfs(self, setting):
+        """Terms, monitoring details, a few tagged observations and last term's
+        judgements, so Assessment and Monitoring have something to show. Adds only what
+        is missing."""
+        from acorn.eyfs.demo import seed_eyfs
+
+        seed_eyfs(setting)
 
     def _user(self, email, name):
         user = User.objects.filter(email=email).first()
