@@ -25,6 +25,7 @@ from PIL import Image
 from acorn.audit.services import audit_record
 from acorn.journal.models import MediaItem
 from acorn.media_processing import MediaLimits, MediaRejected, detect, process_media
+from acorn.media_processing.originals import clean_original
 
 log = logging.getLogger("acorn.media")
 
@@ -139,7 +140,8 @@ def media_upload(*, uploader, setting, uploaded_file, request=None, child=None) 
         if detected.kind == "photo":
             _refuse_bombs(local, limits)
         prefix = f"media/{secrets.token_hex(16)}"
-        original_name = f"original.{EXTENSIONS.get(detected.mime, 'bin')}"
+        # As uploaded; replaced by the clean "original.<ext>" once processing succeeds.
+        original_name = f"upload.{EXTENSIONS.get(detected.mime, 'bin')}"
         with local.open("rb") as source:
             stored = default_storage.save(f"{prefix}/{original_name}", File(source))
     try:
@@ -213,6 +215,13 @@ def media_process(media_id) -> str:
                 renditions[name] = default_storage.save(
                     f"{item.storage_prefix}/{path.name}", File(rendition)
                 ).rsplit("/", 1)[1]
+        # The kept original loses its location and camera details too (issue 8): the
+        # clean copy is stored beside the upload, which goes once the row names the copy.
+        cleaned = clean_original(source, workdir / "clean")
+        with cleaned.open("rb") as clean:
+            original_name = default_storage.save(
+                f"{item.storage_prefix}/{cleaned.name}", File(clean)
+            ).rsplit("/", 1)[1]
     except MediaRejected as refusal:
         _fail(item, refusal.message)
         return MediaItem.Status.FAILED
@@ -226,14 +235,17 @@ def media_process(media_id) -> str:
         raise
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    MediaItem.objects.filter(pk=item.pk, status=MediaItem.Status.PROCESSING).update(
+    updated = MediaItem.objects.filter(pk=item.pk, status=MediaItem.Status.PROCESSING).update(
         status=MediaItem.Status.READY,
+        original_name=original_name,
         renditions=renditions,
         width=result.width,
         height=result.height,
         duration=getattr(result, "duration", None),
         ready_at=timezone.now(),
     )
+    if updated and original_name != item.original_name:
+        default_storage.delete(item.original_path())
     return MediaItem.Status.READY
 
 

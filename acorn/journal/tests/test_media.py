@@ -223,6 +223,22 @@ def test_originals_are_for_staff_only(world, api, tmp_path, run_tasks):
     assert _content(api(world.parent), media_id, "original").status_code == 404
 
 
+def test_the_kept_original_has_no_location_and_the_upload_is_gone(
+    world, api, tmp_path, run_tasks
+):
+    staff = api(world.key_person)
+    media_id = run_tasks(upload, staff, gps_jpeg(tmp_path)).json()["id"]
+    _entry(staff, world, [media_id])
+    original = tmp_path / "original.bin"
+    original.write_bytes(_bytes(_content(staff, media_id, "original")))
+    assert contains_any(original, LOCATION_BYTES) == []
+    with Image.open(original) as image:
+        assert image.getexif().get_ifd(0x8825) == {}  # no GPS block
+    item = MediaItem.objects.get(pk=media_id)
+    _dirs, files = default_storage.listdir(item.storage_prefix)
+    assert sorted(files) == sorted([item.original_name, *item.renditions.values()])
+
+
 def test_other_families_and_settings_get_404_for_every_rendition(world, api, tmp_path, run_tasks):
     staff = api(world.key_person)
     media_id = run_tasks(upload, staff, samples.clip(tmp_path / "c.mp4")).json()["id"]
