@@ -49,6 +49,21 @@ def role_grant_check(*, setting: Setting, role: str, granted_by: User | None) ->
         raise Forbidden("Only a manager can make someone a manager.")
 
 
+def _is_manager(person: User, membership: Membership) -> bool:
+    return Membership.objects.filter(
+        user=person, setting_id=membership.setting_id, is_active=True, role=Membership.Role.MANAGER
+    ).exists()
+
+
+def roles_grantable_by(leader: Membership) -> list[tuple[str, str]]:
+    """The roles a session leader may give (role_grant_check), for forms to offer."""
+    return [
+        (value, label)
+        for value, label in Membership.Role.choices
+        if value != Membership.Role.MANAGER or leader.role == Membership.Role.MANAGER
+    ]
+
+
 def _refuse_last_manager(membership: Membership, role: str) -> None:
     if membership.role != Membership.Role.MANAGER or role == Membership.Role.MANAGER:
         return
@@ -72,6 +87,9 @@ def staff_invite(*, setting: Setting, email: str, name: str, role: str, invited_
 def membership_change_role(*, membership: Membership, role: str, changed_by: User, request=None):
     role_grant_check(setting=membership.setting, role=role, granted_by=changed_by)
     _refuse_last_manager(membership, role)
+    if membership.role == Membership.Role.MANAGER and not _is_manager(changed_by, membership):
+        # A deputy acting as manager must not be able to demote the manager either.
+        raise Forbidden("Only a manager can change a manager's role.")
     old = membership.role
     membership.role = role
     membership.save(update_fields=["role"])
@@ -105,6 +123,12 @@ def membership_from_invitation(*, invitation: Invitation, person: User, request=
         role_grant_check(setting=setting, role=role, granted_by=invitation.invited_by)
     if existing is not None and existing.is_active:
         _refuse_last_manager(existing, role)
+        if (
+            existing.role == Membership.Role.MANAGER
+            and invitation.invited_by_id is not None
+            and not _is_manager(invitation.invited_by, existing)
+        ):
+            raise Forbidden("Only a manager can change a manager's role.")
     old = existing.role if existing is not None and existing.is_active else None
     membership, _ = Membership.objects.update_or_create(
         user=person, setting=setting, defaults={"role": role, "is_active": True}

@@ -147,6 +147,7 @@ def mfa_reset(request, membership_id):
 def staff_list(request):
     setting = request.membership.setting
     form = StaffInviteForm(request.POST or None)
+    form.fields["role"].choices = services.roles_grantable_by(request.membership)
     if request.method == "POST" and form.is_valid():
         try:
             services.staff_invite(
@@ -184,7 +185,7 @@ def staff_list(request):
             "is_manager": request.membership.role == Membership.Role.MANAGER,
             "form": form,
             "pending": pending,
-            "roles": Membership.Role.choices,
+            "roles": services.roles_grantable_by(request.membership),
             "setting": setting,
         },
     )
@@ -212,6 +213,8 @@ def staff_role(request, membership_id):
             )
         except services.RoleChangeRefused as error:
             messages.error(request, str(error))
+        except Forbidden as refusal:
+            messages.error(request, refusal.detail)
         else:
             messages.success(
                 request, f"{membership.user.name} is now {membership.get_role_display().lower()}."

@@ -223,9 +223,7 @@ def test_originals_are_for_staff_only(world, api, tmp_path, run_tasks):
     assert _content(api(world.parent), media_id, "original").status_code == 404
 
 
-def test_the_kept_original_has_no_location_and_the_upload_is_gone(
-    world, api, tmp_path, run_tasks
-):
+def test_the_kept_original_has_no_location_and_the_upload_is_gone(world, api, tmp_path, run_tasks):
     staff = api(world.key_person)
     media_id = run_tasks(upload, staff, gps_jpeg(tmp_path)).json()["id"]
     _entry(staff, world, [media_id])

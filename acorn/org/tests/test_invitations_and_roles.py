@@ -4,11 +4,13 @@ The people who broke it: a manager of another setting who invites this setting's
 manager, a deputy, staff of two settings and a parent who is also staff."""
 
 import re
+import time
 import uuid
 
 import pytest
 from django.test import Client
 
+from acorn.accounts import reauth
 from acorn.accounts.models import Invitation, User
 from acorn.core.tests import factories as f
 from acorn.org.models import Membership
@@ -128,6 +130,30 @@ def test_accepting_an_invitation_cannot_demote_the_last_manager(world, api, invi
     response = Client().post(f"/invite/{raw}", {"name": "Mia", "password": f.PASSWORD})
     assert response.status_code == 200
     assert Membership.objects.get(user=world.manager).role == "manager"
+
+
+def test_deputy_cannot_demote_a_manager_on_the_web_or_by_invitation(world, web, invite):
+    deputy = f.staff(world.setting_a, "deputy", name="Dee Deputy", email="dee@a.test")
+    second = f.staff(world.setting_a, "manager", name="Max Second", email="max@a.test")
+    manager_row = Membership.objects.get(user=second, setting=world.setting_a)
+    client = web(deputy)
+    page = client.get("/staff/")
+    assert page.status_code == 200
+    # The deputy isn't offered "Manager" anywhere, and a manager's role has no form.
+    assert [value for value, _ in page.context["roles"]] == ["deputy", "practitioner"]
+    assert f'action="/staff/{manager_row.pk}/role"' not in page.content.decode()
+    session = client.session
+    session[reauth.SESSION_KEY] = time.time()  # just confirmed it's them
+    session.save()
+    response = client.post(f"/staff/{manager_row.pk}/role", {"role": "practitioner"})
+    assert response.status_code in (302, 303)
+    manager_row.refresh_from_db()
+    assert manager_row.role == "manager"
+    # Nor by inviting the manager's email as a practitioner.
+    _response, raw = invite(deputy, world.setting_a, "max@a.test", role="practitioner")
+    assert accept(raw).status_code in (403, 409)
+    manager_row.refresh_from_db()
+    assert manager_row.role == "manager"
 
 
 def test_accepting_a_managers_invitation_follows_the_role_rules_of_a_change(world, invite):
