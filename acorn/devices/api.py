@@ -15,6 +15,7 @@ from acorn.core.policy import Forbidden
 from acorn.devices import selectors, services
 from acorn.devices.rules import DeviceUnavailable
 from acorn.org.api import leader_membership
+from acorn.org.rules import require_on_site_in
 from acorn.org.selectors import membership_in
 from acorn.suitability.selectors import require_cleared
 
@@ -122,6 +123,8 @@ def device_list(request, setting_id: UUID):
     membership = membership_in(request.user, setting_id)
     if membership is None:
         raise Http404
+    # Off site for this setting is off site for its register, whatever elsewhere says.
+    require_on_site_in(request.user, setting_id)
     items = []
     for device in selectors.devices_of(membership.setting):
         person = selectors.signed_out_to(device)

@@ -177,6 +177,7 @@ def _invalid(error: ValidationError):
 def media_create(request, file: File[UploadedFile], child: Form[UUID | None] = None):
     """Upload one photo or video (multipart field `file`). It is checked by content and
     processed in the background: poll GET /media/{id} until `status` is `ready`."""
+    chosen = None
     if child is not None:
         chosen = child_for(request.user, child)
         require_onboarded(request.user, chosen)
@@ -192,13 +193,15 @@ def media_create(request, file: File[UploadedFile], child: Form[UUID | None] = N
         for own_child in own:
             require_onboarded(request.user, own_child)
         setting = next(iter(settings_of_children.values()))
+        # All their children are in this one setting: the upload is theirs as a parent.
+        chosen = own[0]
     try:
         item = media_upload(
             uploader=request.user,
             setting=setting,
             uploaded_file=file,
             request=request,
-            child=chosen if child is not None else None,
+            child=chosen,
         )
     except MediaRejected as refusal:
         status = 413 if refusal.code in ("too_large", "too_many_pixels", "too_long") else 415

@@ -83,6 +83,10 @@ PARAMETERS: dict[str, Callable] = {
     "setting_id": lambda w: w.setting_a.pk,
     "token": lambda w: w.invitation_token,
     "uidb64": lambda w: "MQ",
+    "device_id": lambda w: w.device.pk,
+    "signout_id": lambda w: w.signout_out.pk,
+    "term_id": lambda w: w.term.pk,
+    "draft_id": lambda w: w.unsent_draft.pk,
 }
 
 _PARAMETER = re.compile(r"<(?:\w+:)?(\w+)>|\{(\w+)\}")
@@ -166,7 +170,9 @@ def snapshot(world) -> dict:
     """Cheap fingerprints of everything a write could change."""
     from acorn.accounts.models import ApiToken, Invitation, RecoveryCode, TotpDevice
     from acorn.children.models import Child, ImageConsent, ParentAgreement, ParentLink
-    from acorn.journal.models import Comment, MediaAppearance, MediaItem, Observation
+    from acorn.devices.models import Device, DeviceCredential, SignOut
+    from acorn.eyfs.models import Assessment, Term
+    from acorn.journal.models import CaptureDraft, Comment, MediaAppearance, MediaItem, Observation
     from acorn.org.models import DutyPeriod, Membership, Setting
     from acorn.suitability.models import DbsCheck, Declaration
 
@@ -188,6 +194,12 @@ def snapshot(world) -> dict:
             Membership,
             DbsCheck,
             Declaration,
+            Device,
+            DeviceCredential,
+            SignOut,
+            Term,
+            Assessment,
+            CaptureDraft,
         )
     }
     state["revoked tokens"] = ApiToken.objects.exclude(revoked_at=None).count()
@@ -202,6 +214,8 @@ def snapshot(world) -> dict:
         Setting.objects.values_list("pk", "on_site_networks", "trusted_proxies", "session_times")
     )
     state["duty"] = sorted(DutyPeriod.objects.values_list("pk", "ended_at"))
+    state["devices"] = sorted(Device.objects.values_list("pk", "state", "name"))
+    state["signouts"] = sorted(SignOut.objects.values_list("pk", "status"))
     return state
 
 

@@ -221,6 +221,57 @@ def build_world() -> SimpleNamespace:
         invited_by=key_person,
     )
     key_person_membership = key_person.memberships.get(setting=setting_a)
+
+    # Setting A's devices (D-1, D-2): one on the shelf, one the key person has asked to
+    # take home (waiting for a leader's signature), and one out with her now.
+    from acorn.devices import services as devices
+
+    device = devices.device_register(
+        setting=setting_a, name="Room 1 iPad", kind="tablet", registered_by=manager
+    )
+    back_tomorrow = WORLD_TIME + timedelta(days=1)
+    waiting_device = devices.device_register(
+        setting=setting_a, name="Room 2 iPad", kind="tablet", registered_by=manager
+    )
+    signout_waiting = devices.signout_request(
+        device=waiting_device,
+        person=key_person,
+        reason="Writing up at home.",
+        expected_back=back_tomorrow,
+        signature_name="Kate Key",
+    )
+    out_device = devices.device_register(
+        setting=setting_a, name="Garden camera", kind="camera", registered_by=manager
+    )
+    signout_out = devices.signout_request(
+        device=out_device,
+        person=key_person,
+        reason="Forest school trip.",
+        expected_back=back_tomorrow,
+        signature_name="Kate Key",
+    )
+    signout_out = devices.signout_authorise(
+        signout=signout_out, leader=manager, signature_name="Mia Manager"
+    )
+
+    # Setting A's spring term, and the key person's unsent capture draft.
+    from acorn.eyfs.services import term_create
+
+    term = term_create(
+        setting=setting_a,
+        name="Spring 2026",
+        starts_on=date(2026, 1, 5),
+        ends_on=date(2026, 3, 31),
+        created_by=manager,
+    )
+    unsent_draft = journal.capture_draft_save(
+        author=key_person,
+        setting=setting_a,
+        kind="observation",
+        client_ref="matrix-unsent",
+        text="Half-written note about the sandpit.",
+        child_ids=[str(child.pk)],
+    )
     return SimpleNamespace(**locals())
 
 

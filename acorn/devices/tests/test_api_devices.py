@@ -271,3 +271,24 @@ def test_overdue_return_is_emailed_to_session_leaders_once(world, api, tablet, s
     ]
     for body in bodies:
         assert "Xander" not in body and "Yasmin" not in body
+
+
+def test_off_site_for_one_setting_cannot_read_its_register_while_allowed_in_another(
+    world, api, tablet, helper
+):
+    """The off-site rule is decided per setting (A-6): Hal is key person in Birch (so may
+    work from home there) but not in Ash Tree, whose networks are listed."""
+    from acorn.org.models import Membership
+
+    world.setting_a.on_site_networks = ["10.0.0.0/8"]
+    world.setting_a.save()
+    Membership.objects.create(user=helper, setting=world.setting_b, role="practitioner")
+    f.clear(helper, world.setting_b)
+    f.ChildFactory(setting=world.setting_b, first_name="Bo", key_person=helper)
+    from_home = api(helper, REMOTE_ADDR="203.0.113.7")
+
+    response = from_home.get(f"/settings/{world.setting_a.pk}/devices")
+
+    assert (response.status_code, response.json()["code"]) == (403, "off_site")
+    assert "Blue iPad" not in response.content.decode()
+    assert from_home.get(f"/settings/{world.setting_b.pk}/devices").status_code == 200
