@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Subquery
 
+from acorn.accounts.signatures import typed_signature
 from acorn.audit.services import audit_record, client_ip
 from acorn.children.models import (
     DEFAULT_AGREEMENT,
@@ -65,25 +66,8 @@ def wording_publish(*, setting, agreement_text: str, consent_question: str, by, 
     return wording
 
 
-def _comparable(name: str) -> str:
-    return " ".join((name or "").replace("\u2019", "'").split()).casefold()
-
-
 def _signature(name: str, signer) -> str:
-    """A typed signature is the signer's own name as on their account, case and
-    spacing aside; anything else is not a signature of theirs."""
-    name = " ".join((name or "").split())
-    if len(name) < 2:
-        raise ValidationError({"signature_name": "Please type your full name to sign."})
-    if _comparable(name) != _comparable(signer.name):
-        raise ValidationError(
-            {
-                "signature_name": "Please type your name as it is on your Acorn account "
-                f"({signer.name}) to sign. If that name is wrong, ask the setting to "
-                "correct it."
-            }
-        )
-    return name[:150]
+    return typed_signature(name, signer)
 
 
 @transaction.atomic

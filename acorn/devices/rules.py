@@ -29,12 +29,3 @@ def require_key_worker(person, setting) -> None:
             next_step="If you need a device away from the setting, please ask a session "
             "leader (the manager or deputy).",
         )
-
-
-def same_signature(typed: str, name: str) -> bool:
-    """A typed signature matches a name when they differ only in case and spacing."""
-
-    def plain(text):
-        return " ".join((text or "").split()).casefold()
-
-    return bool(plain(typed)) and plain(typed) == plain(name)

@@ -8,10 +8,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from acorn.accounts.models import ApiToken, hash_token, new_token
+from acorn.accounts.signatures import typed_signature
 from acorn.audit.services import audit_record
 from acorn.core.policy import Forbidden
 from acorn.devices.models import Device, DeviceApiToken, DeviceCredential, SignOut
-from acorn.devices.rules import DeviceUnavailable, require_key_worker, same_signature
+from acorn.devices.rules import DeviceUnavailable, require_key_worker
 
 # The browser's device credential: a cookie that identifies the tablet, not a person.
 DEVICE_COOKIE = "acorn_device"
@@ -142,11 +143,7 @@ def device_retire(*, device, retired_by, request=None) -> Device:
 
 
 def _check_signature(typed: str, person, field="signature_name") -> str:
-    if not same_signature(typed, person.name):
-        raise ValidationError(
-            {field: f"Please type your own full name, {person.name}, exactly as it is here."}
-        )
-    return " ".join(typed.split())[:150]
+    return typed_signature(typed, person, field=field)
 
 
 @transaction.atomic

@@ -7,6 +7,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from acorn.accounts.signatures import typed_signature
 from acorn.audit.services import audit_record, client_ip
 from acorn.core.policy import Forbidden
 from acorn.org.models import Membership
@@ -187,9 +188,7 @@ def declaration_sign(*, setting, person, kind: str, signature_name: str, request
         raise ValidationError({"kind": "The kind is self_declaration or online_safety."})
     if not Membership.objects.filter(setting=setting, user=person, is_active=True).exists():
         raise Forbidden("Only staff of the setting sign its declarations.")
-    signature_name = " ".join((signature_name or "").split())
-    if len(signature_name) < 2 or len(signature_name) > 150:
-        raise ValidationError({"signature_name": "Type your full name to sign."})
+    signature_name = typed_signature(signature_name, person)
     version, text = current_text(kind)
     record = Declaration.objects.create(
         setting=setting,

@@ -116,7 +116,7 @@ def test_self_declaration_older_than_twelve_months_closes_the_gate(frozen, world
     frozen.move_to(START + timedelta(days=365))  # 2 March 2027: twelve months on
     assert missing(newcomer, world.setting_a) == ["self_declaration"]
     services.declaration_sign(
-        setting=world.setting_a, person=newcomer, kind="self_declaration", signature_name="Nina"
+        setting=world.setting_a, person=newcomer, kind="self_declaration", signature_name="Nina New"
     )
     assert missing(newcomer, world.setting_a) == []
 
