@@ -11,6 +11,7 @@ xfail, so the fix turns it into an XPASS failure and the mark must then be remov
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 
@@ -698,6 +699,40 @@ EXPECTED: dict[str, dict[str, object]] = {
     },
 }
 
+
+# Leaving, transfer, export and deletion (issue 11, L-1 to L-5).
+BODIES.update(
+    {
+        "POST /api/v1/children/{child_id}/leaving": lambda w: {
+            "leaving_on": (p.today() + timedelta(days=14)).isoformat(),
+            "destination_name": "Oak Primary",
+        },
+    }
+)
+EXPECTED.update(
+    {
+        "GET /api/v1/directory/settings": {
+            "anonymous": LOGIN,
+            "practitioner_off_site": refused("off_site"),
+            "parent other_parent": refused("forbidden"),
+            "*": OK,
+        },
+        "POST /api/v1/children/{child_id}/leaving": {
+            "anonymous": LOGIN,
+            "manager deputy": OK,
+            "practitioner_off_site dual_staff": refused("off_site"),
+            "other_parent staff_other_setting inviter": NOT_FOUND,
+            "*": refused("forbidden"),
+        },
+        "GET /api/v1/settings/{setting_id}/deletions": {
+            "anonymous": LOGIN,
+            "manager deputy": OK,
+            "practitioner_off_site dual_staff": refused("off_site"),
+            "parent other_parent staff_other_setting inviter": NOT_FOUND,
+            "*": refused("forbidden"),
+        },
+    }
+)
 
 # --- The matrix -----------------------------------------------------------------------
 
