@@ -21,9 +21,20 @@ def children_visible_to(user):
     before their staff checks are complete)."""
     if not getattr(user, "is_authenticated", False):
         return Child.objects.none()
-    as_staff = Q(setting_id__in=cleared_setting_ids(user))
-    as_parent = Exists(ParentLink.objects.filter(parent=user, child=OuterRef("pk")))
+    from acorn.leaving.rules import archived, expired
+
+    # L-3: from the leaving date practitioners lose an archived child, session leaders
+    # keep read access, and parents keep it for the grace period.
+    as_staff = Q(setting_id__in=cleared_setting_ids(user)) & (
+        ~archived() | Q(setting_id__in=leader_setting_ids(user))
+    )
+    as_parent = Exists(ParentLink.objects.filter(parent=user, child=OuterRef("pk"))) & ~expired()
     return Child.objects.filter(as_staff | Q(as_parent))
+
+
+def leader_setting_ids(user) -> set:
+    """The settings where this person is a session leader (manager or deputy)."""
+    return {sid for sid, m in memberships_of(user).items() if m.is_session_leader}
 
 
 def require_some_clearance(user) -> None:
@@ -73,8 +84,13 @@ def child_for(user, child_id) -> Child:
 
 
 def is_staff_for(user, child) -> bool:
-    """Staff of the child's setting who are cleared to see children's data (A-5)."""
-    return is_cleared(user, child.setting_id)
+    """Staff of the child's setting who are cleared to see children's data (A-5); for an
+    archived child, only its session leaders (L-3)."""
+    if not is_cleared(user, child.setting_id):
+        return False
+    from acorn.leaving.rules import is_archived
+
+    return child.setting_id in leader_setting_ids(user) or not is_archived(child)
 
 
 def linked_child_ids(user) -> set:
@@ -83,7 +99,14 @@ def linked_child_ids(user) -> set:
         return set()
     cached = getattr(user, "_acorn_child_ids", None)
     if cached is None:
-        cached = set(ParentLink.objects.filter(parent=user).values_list("child_id", flat=True))
+        from acorn.leaving.rules import expired
+
+        # After the grace period (L-3) a parent's link no longer opens anything.
+        cached = set(
+            ParentLink.objects.filter(parent=user)
+            .exclude(expired("child_id"))
+            .values_list("child_id", flat=True)
+        )
         user._acorn_child_ids = cached
     return cached
 
@@ -95,7 +118,12 @@ def is_parent_of(user, child) -> bool:
 def children_of_setting(setting, *, status=None, key_person=None, search=""):
     """The setting's children for staff lists (the caller has checked membership)."""
     children = Child.objects.filter(setting=setting).select_related("key_person", "photo")
-    if status:
+    if status == Child.Status.ACTIVE:
+        from acorn.leaving.rules import attending
+
+        # L-1: a leaving child stays in the lists until the leaving date, not after.
+        children = attending(children)
+    elif status:
         children = children.filter(status=status)
     if key_person is not None:
         children = children.filter(Q(key_person=key_person) | Q(backup_key_person=key_person))
@@ -134,7 +162,7 @@ def active_child_ids(user) -> set:
             link.child_id
             for link in active_links(user)
             if link.agreement_signed and link.consent_answered
-        }
+        } & linked_child_ids(user)
         user._acorn_active_child_ids = cached
     return cached
 

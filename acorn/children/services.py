@@ -92,6 +92,9 @@ def child_create(*, setting, created_by, request=None, **fields) -> Child:
 
 @transaction.atomic
 def child_update(*, child: Child, updated_by, request=None, **fields) -> Child:
+    from acorn.leaving.rules import require_journal_open
+
+    require_journal_open([child])
     changed = []
     for name, value in fields.items():
         if name not in EDITABLE_FIELDS:
@@ -145,6 +148,9 @@ def child_photo_set(*, child: Child, uploaded_file, set_by, request=None) -> Chi
     """A portrait for the child's tiles and journal. Checked and processed like any photo;
     the previous portrait and its files are deleted."""
     from acorn.journal.media import media_delete_files, media_upload
+    from acorn.leaving.rules import require_journal_open
+
+    require_journal_open([child])
     from acorn.journal.models import MediaItem
     from acorn.media_processing import MediaRejected
 

@@ -346,6 +346,7 @@ def register_routers():
     from acorn.devices.api import router as devices_router
     from acorn.eyfs.api import router as eyfs_router
     from acorn.journal.api import router as journal_router
+    from acorn.leaving.api import router as leaving_router
     from acorn.org.api import router as org_router
     from acorn.suitability.api import router as suitability_router
 
@@ -358,6 +359,7 @@ def register_routers():
         audit_router,
         devices_router,
         eyfs_router,
+        leaving_router,
     ):
         api.add_router("", router)
 

@@ -4,6 +4,7 @@ from django.urls import reverse
 from acorn.children.models import Child
 from acorn.children.selectors import active_child_ids, children_of_parent
 from acorn.core.access import public, signed_in
+from acorn.leaving.rules import attending
 
 
 @signed_in
@@ -19,8 +20,8 @@ def home(request):
             return redirect("org:dashboard")
         if request.membership.is_session_leader:
             return redirect("org:dashboard")  # "Today": what needs me
-        if Child.objects.filter(
-            setting_id=request.membership.setting_id, key_person=request.user, status="active"
+        if attending(
+            Child.objects.filter(setting_id=request.membership.setting_id, key_person=request.user)
         ).exists():
             return redirect(reverse("children:list") + "?show=mine")
         return redirect("children:list")

@@ -22,6 +22,7 @@ from acorn.eyfs.models import (
     JudgementScale,
     Term,
 )
+from acorn.leaving.rules import archived, attending
 from acorn.org.selectors import membership_in
 from acorn.suitability.selectors import is_cleared
 
@@ -213,7 +214,7 @@ def key_children_of(viewer, setting):
     from acorn.children.models import Child
 
     return (
-        Child.objects.filter(setting=setting, status=Child.Status.ACTIVE)
+        attending(Child.objects.filter(setting=setting))
         .filter(Q(key_person=viewer) | Q(backup_key_person=viewer))
         .select_related("photo")
         .order_by("first_name", "last_name")
@@ -227,7 +228,7 @@ def children_to_assess(viewer, membership, *, everyone=False):
 
     if everyone and membership.is_session_leader:
         return list(
-            Child.objects.filter(setting=membership.setting, status=Child.Status.ACTIVE)
+            attending(Child.objects.filter(setting=membership.setting))
             .select_related("photo")
             .order_by("first_name", "last_name")
         )
@@ -307,18 +308,20 @@ def monitoring_for(viewer, setting, *, since: date, until: date, today: date) ->
     from acorn.journal.models import ObservationChild
 
     children = list(
-        Child.objects.filter(setting=setting, status=Child.Status.ACTIVE).order_by(
-            "first_name", "last_name", "pk"
-        )
+        attending(Child.objects.filter(setting=setting)).order_by("first_name", "last_name", "pk")
     )
     rows = {c.pk: ChildMonitoring(child=c) for c in children}
-    in_period = ObservationChild.objects.filter(
-        child__setting=setting,
-        child__status=Child.Status.ACTIVE,
-        observation__status="published",
-        observed_on__gte=since,
-        observed_on__lte=until,
-    ).values_list("child_id", "observation__areas")
+    in_period = (
+        ObservationChild.objects.filter(
+            child__setting=setting,
+            child__status__in=[Child.Status.ACTIVE, Child.Status.LEFT],
+            observation__status="published",
+            observed_on__gte=since,
+            observed_on__lte=until,
+        )
+        .exclude(archived("child_id"))
+        .values_list("child_id", "observation__areas")
+    )
     for child_id, areas in in_period:
         row = rows.get(child_id)
         if row is None:

@@ -116,6 +116,9 @@ def term_delete(*, term: Term, deleted_by, request=None) -> None:
 
 
 def _check_author(child, term, person) -> None:
+    from acorn.leaving.rules import require_journal_open
+
+    require_journal_open([child])
     if term.setting_id != child.setting_id:
         raise ValidationError({"term": "That term belongs to another setting."})
     if not is_cleared(person, child.setting_id):

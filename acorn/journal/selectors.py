@@ -14,6 +14,7 @@ from acorn.children.models import Child
 from acorn.children.selectors import (
     active_child_ids,
     is_staff_for,
+    leader_setting_ids,
     linked_child_ids,
     require_onboarded,
 )
@@ -33,6 +34,20 @@ S = Observation.Status
 
 def _staff_rule(user) -> Q:
     return Q(status__in=[S.PUBLISHED, S.PENDING, S.REJECTED]) | Q(status=S.DRAFT, author=user)
+
+
+def _staff_reach(user) -> Q:
+    """Entries staff may reach as staff (L-3): in their cleared settings, and for
+    practitioners only entries about at least one child who hasn't been archived; a
+    session leader keeps read access to archived children's entries."""
+    from acorn.leaving.rules import archived
+
+    current_child = Exists(
+        ObservationChild.objects.filter(observation=OuterRef("pk")).exclude(archived("child_id"))
+    )
+    return Q(setting_id__in=list(cleared_setting_ids(user))) & (
+        Q(setting_id__in=leader_setting_ids(user)) | current_child
+    )
 
 
 def _parent_rule(user) -> Q:
@@ -81,7 +96,11 @@ def observation_for(user, observation_id) -> Observation:
     child_ids = [link.child_id for link in observation.links.all()]
     own_child = any(cid in active_child_ids(user) for cid in child_ids)
     if is_cleared(user, observation.setting_id):
-        visible = Observation.objects.filter(_staff_rule(user), pk=observation.pk).exists()
+        visible = Observation.objects.filter(
+            _staff_rule(user), _staff_reach(user), pk=observation.pk
+        ).exists()
+        if not visible and own_child:
+            visible = Observation.objects.filter(_parent_rule(user), pk=observation.pk).exists()
     elif own_child:
         visible = Observation.objects.filter(_parent_rule(user), pk=observation.pk).exists()
     else:
@@ -131,9 +150,8 @@ def pending_contributions(user, setting):
 
 def _visible_observations(user):
     """Observations this person may see, as a queryset (for Exists checks)."""
-    staff_settings = list(cleared_setting_ids(user))
     own_children = active_child_ids(user)
-    as_staff = Q(setting_id__in=staff_settings) & _staff_rule(user)
+    as_staff = _staff_reach(user) & _staff_rule(user)
     as_parent = Q(
         Exists(
             ObservationChild.objects.filter(observation=OuterRef("pk"), child_id__in=own_children)
@@ -151,6 +169,8 @@ def media_visible_to(user, *, originals=False):
     """
     if not getattr(user, "is_authenticated", False):
         return MediaItem.objects.none()
+    from acorn.leaving.rules import archived
+
     staff_settings = list(cleared_setting_ids(user))
     rule = (
         Q(observation__isnull=True, uploaded_by=user)
@@ -159,7 +179,9 @@ def media_visible_to(user, *, originals=False):
         | Q(
             Exists(
                 Child.objects.filter(photo=OuterRef("pk")).filter(
-                    Q(setting_id__in=staff_settings) | Q(pk__in=active_child_ids(user))
+                    Q(setting_id__in=staff_settings)
+                    & (Q(setting_id__in=leader_setting_ids(user)) | ~archived())
+                    | Q(pk__in=active_child_ids(user))
                 )
             )
         )

@@ -21,6 +21,7 @@ from acorn.journal.models import (
     ObservationRevision,
 )
 from acorn.journal.policy import is_journal_staff, may_change_entry, require_staff_write
+from acorn.leaving.rules import require_journal_open
 from acorn.org.models import Setting
 from acorn.org.selectors import membership_in
 
@@ -31,6 +32,7 @@ EARLIEST_OBSERVED_ON = date(2000, 1, 1)
 def _clean(*, children, text: str, observed_on: date, areas, has_media=False) -> list[str]:
     if not children:
         raise ValidationError({"children": "Choose at least one child."})
+    require_journal_open(children)
     if not (text or "").strip() and not has_media:
         raise ValidationError({"text": "Write what you saw, or add a photo or video."})
     if len(text) > MAX_TEXT:
@@ -272,6 +274,7 @@ def observation_create(
 def _require_staff(person, observation, what="do that", request=None, publishing=True):
     """The rules of create (A-5, A-6, A-7) for a write on this entry, in its setting.
     The author's own draft is written as create writes a draft: without A-7."""
+    require_journal_open([link.child for link in observation.links.select_related("child")])
     return require_staff_write(
         person=person,
         setting_id=observation.setting_id,
@@ -487,6 +490,7 @@ def comment_add(*, observation: Observation, author, text: str, child=None, requ
         raise ValidationError({"text": "Please keep replies under 5,000 characters."})
     if observation.status != S.PUBLISHED:
         raise ValidationError("Replies can be added once the entry is in the journal.")
+    require_journal_open([link.child for link in observation.links.select_related("child")])
     child_ids = [link.child_id for link in observation.links.all()]
     staff = _is_staff(author, observation.setting_id)
     own_children = [cid for cid in child_ids if cid in linked_child_ids(author)]
@@ -572,6 +576,11 @@ def media_set_appearances(*, media: MediaItem, children, changed_by, request=Non
         request=request,
         what="change who appears",
     )
+    require_journal_open(list(children))
+    if media.observation_id is not None:
+        require_journal_open(
+            [link.child for link in media.observation.links.select_related("child")]
+        )
     if media.observation_id is None:
         raise ValidationError("Who appears can be changed once the photo is in an entry.")
     children = list({c.pk: c for c in children}.values())

@@ -35,6 +35,7 @@ from acorn.journal.forms import (
 from acorn.journal.media import media_upload as store_upload
 from acorn.journal.models import CaptureDraft, MediaItem, NotificationPreference
 from acorn.journal.policy import is_journal_staff, may_change_entry
+from acorn.leaving.rules import attending
 from acorn.media_processing import MediaRejected
 from acorn.org.rules import publish_outlook
 from acorn.org.selectors import membership_in, staff_of
@@ -273,9 +274,7 @@ def capture_draft_save(request):
         kind = CaptureDraft.Kind.OBSERVATION
         allowed = {
             str(pk)
-            for pk in Child.objects.filter(setting=setting, status="active").values_list(
-                "pk", flat=True
-            )
+            for pk in attending(Child.objects.filter(setting=setting)).values_list("pk", flat=True)
         }
         child_ids = [pk for pk in dict.fromkeys(request.POST.getlist("children")) if pk in allowed]
     elif capture.startswith("contribute-"):
@@ -420,9 +419,7 @@ def observation_detail(request, observation_id):
     membership = membership_in(request.user, observation.setting_id) if staff_view else None
     reach = []
     if staff_view:
-        setting_children = list(
-            Child.objects.filter(setting_id=observation.setting_id, status="active")
-        )
+        setting_children = list(attending(Child.objects.filter(setting_id=observation.setting_id)))
         for item in observation.visible_media:
             reach.append((item, services.media_reach(item, shown), setting_children))
     return render(

@@ -44,6 +44,19 @@ def _device_overdue_returns() -> str:
     return f"{overdue_reminders_send()} overdue email(s) sent"
 
 
+def _leaving_day() -> str:
+    from acorn.leaving.services import leaving_apply_due
+
+    outcome = leaving_apply_due()
+    return f"archived {outcome['archived']}, {outcome['emails']} email(s) sent"
+
+
+def _purge_expired() -> str:
+    from acorn.leaving.purge import purge_expired
+
+    return f"{len(purge_expired())} child(ren) deleted"
+
+
 JOBS: tuple[Job, ...] = (
     Job("requeue_stale_media", timedelta(minutes=5), _requeue_stale_media),
     # Reminders remember which stage they sent, so running more than daily sends nothing
@@ -51,6 +64,10 @@ JOBS: tuple[Job, ...] = (
     Job("clearance_reminders", timedelta(hours=1), _clearance_reminders),
     # Each overdue sign-out is emailed once, so a short period only makes it prompt.
     Job("device_overdue_returns", timedelta(minutes=15), _device_overdue_returns),
+    # Archiving and the grace emails remember what they did, so hourly is safe and prompt.
+    Job("leaving_day", timedelta(hours=1), _leaving_day),
+    # L-4: idempotent; a run that was interrupted is completed by the next.
+    Job("purge_expired", timedelta(days=1), _purge_expired),
 )
 
 

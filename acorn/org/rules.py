@@ -42,8 +42,10 @@ def is_key_worker(user, setting_id) -> bool:
 
     cache = user.__dict__.setdefault("_acorn_key_worker", {})
     if setting_id not in cache:
-        cache[setting_id] = Child.objects.filter(
-            setting_id=setting_id, key_person=user, status=Child.Status.ACTIVE
+        from acorn.leaving.rules import attending
+
+        cache[setting_id] = attending(
+            Child.objects.filter(setting_id=setting_id, key_person=user)
         ).exists()
     return cache[setting_id]
 

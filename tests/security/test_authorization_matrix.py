@@ -952,6 +952,40 @@ EXPECTED: dict[str, dict[str, object]] = {
 }
 
 
+# Leaving, transfer, export and deletion (issue 11, L-1 to L-5).
+BODIES.update(
+    {
+        "POST /api/v1/children/{child_id}/leaving": lambda w: {
+            "leaving_on": (p.today() + timedelta(days=14)).isoformat(),
+            "destination_name": "Oak Primary",
+        },
+    }
+)
+EXPECTED.update(
+    {
+        "GET /api/v1/directory/settings": {
+            "anonymous": LOGIN,
+            "practitioner_off_site": refused("off_site"),
+            "parent other_parent": refused("forbidden"),
+            "*": OK,
+        },
+        "POST /api/v1/children/{child_id}/leaving": {
+            "anonymous": LOGIN,
+            "manager deputy": OK,
+            "practitioner_off_site dual_staff": refused("off_site"),
+            "other_parent staff_other_setting inviter": NOT_FOUND,
+            "*": refused("forbidden"),
+        },
+        "GET /api/v1/settings/{setting_id}/deletions": {
+            "anonymous": LOGIN,
+            "manager deputy": OK,
+            "practitioner_off_site dual_staff": refused("off_site"),
+            "parent other_parent staff_other_setting inviter": NOT_FOUND,
+            "*": refused("forbidden"),
+        },
+    }
+)
+
 # --- The matrix -----------------------------------------------------------------------
 
 

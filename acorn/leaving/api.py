@@ -1,0 +1,89 @@
+"""Leaving, transfer, export and deletion (API.md, L-1 to L-5)."""
+
+from datetime import date, datetime
+from uuid import UUID
+
+from ninja import Router, Schema
+
+from acorn.children.selectors import child_for
+from acorn.core.api import api_access
+from acorn.core.policy import Forbidden
+from acorn.leaving import selectors, services
+from acorn.org.api import leader_membership
+from acorn.org.selectors import memberships_of
+
+router = Router(tags=["leaving, transfer, export and deletion"])
+
+
+class SettingOut(Schema):
+    id: UUID
+    name: str
+
+
+class LeavingIn(Schema):
+    leaving_on: date
+    destination_setting_id: UUID | None = None
+    destination_name: str | None = None
+
+
+class LeavingOut(Schema):
+    child_id: UUID
+    leaving_on: date
+    destination_setting_id: UUID | None
+    destination_name: str
+    status: str
+    grace_ends_on: date
+
+
+class DeletionOut(Schema):
+    id: UUID
+    deleted_at: datetime
+    counts: dict[str, int]
+
+
+class DeletionPage(Schema):
+    items: list[DeletionOut]
+    next: str | None
+
+
+@router.get("/directory/settings", response=list[SettingOut])
+@api_access("staff")
+def directory(request, q: str = ""):
+    if not memberships_of(request.user):
+        raise Forbidden("The directory of settings is for staff.")
+    return [{"id": s.pk, "name": s.name} for s in selectors.directory(q)]
+
+
+@router.post("/children/{child_id}/leaving", response=LeavingOut)
+@api_access("session_leader")
+def leaving_record(request, child_id: str, payload: LeavingIn):
+    child = child_for(request.user, child_id)
+    leaving = services.leaving_record(
+        child=child,
+        recorded_by=request.user,
+        leaving_on=payload.leaving_on,
+        destination_setting_id=payload.destination_setting_id,
+        destination_name=payload.destination_name or "",
+        request=request,
+    )
+    return {
+        "child_id": child.pk,
+        "leaving_on": leaving.leaving_on,
+        "destination_setting_id": leaving.destination_setting_id,
+        "destination_name": leaving.destination_name,
+        "status": child.status,
+        "grace_ends_on": leaving.grace_ends_on,
+    }
+
+
+@router.get("/settings/{setting_id}/deletions", response=DeletionPage)
+@api_access("session_leader")
+def deletions(request, setting_id: UUID):
+    from acorn.core.api import page
+
+    leader_membership(request, setting_id, cleared=False)
+    items, following = page(selectors.deletions_of(setting_id), request)
+    return {
+        "items": [{"id": d.pk, "deleted_at": d.deleted_at, "counts": d.counts} for d in items],
+        "next": following,
+    }

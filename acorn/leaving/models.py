@@ -1,0 +1,91 @@
+"""Leaving (L-1), archive and grace period (L-3), keepsake exports (L-3, L-5) and the
+deletion record that is all that remains after a purge (L-4)."""
+
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+# L-3: parents keep read access and exports for this many days after the leaving date
+# (day 0); on the day after (day 31) the child is purged (L-4).
+GRACE_DAYS = 30
+# A subject access request is answered within one month (UK GDPR art. 12(3)).
+SUBJECT_ACCESS_DAYS = 30
+
+
+class Leaving(models.Model):
+    """A child's leaving date and where they go, recorded by a session leader."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    child = models.OneToOneField("children.Child", on_delete=models.CASCADE, related_name="leaving")
+    leaving_on = models.DateField()
+    # A setting on this installation (a transfer is offered), or just a name.
+    destination_setting = models.ForeignKey(
+        "org.Setting", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    destination_name = models.CharField(max_length=150, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+    # Set when a transfer was accepted: the child belongs to the receiving setting now.
+    transferred_at = models.DateTimeField(null=True, blank=True)
+    # Parents are told once when the grace period starts and once three days before it ends.
+    grace_started_email_at = models.DateTimeField(null=True, blank=True)
+    grace_ending_email_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["leaving_on"], name="leaving_on")]
+
+    @property
+    def grace_ends_on(self):
+        return self.leaving_on + timedelta(days=GRACE_DAYS)
+
+    @property
+    def purge_on(self):
+        return self.grace_ends_on + timedelta(days=1)
+
+
+class KeepsakeExport(models.Model):
+    """A zip of a child's journal: for the parents (L-3), or for a session leader answering
+    a subject access request (with its one-month due date)."""
+
+    class Status(models.TextChoices):
+        PREPARING = "preparing", "Preparing"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Could not be made"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    child = models.ForeignKey("children.Child", on_delete=models.CASCADE, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    # A session leader's export answers a subject access request.
+    subject_access = models.BooleanField(default=False)
+    requested_at = models.DateTimeField(default=timezone.now)
+    due_on = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PREPARING)
+    progress = models.PositiveSmallIntegerField(default=0)  # per cent
+    storage_name = models.CharField(max_length=120, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    ready_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["child", "-requested_at"], name="export_child")]
+
+
+class DeletionRecord(models.Model):
+    """What remains of a purged child (L-4): counts and dates only. No name, no date of
+    birth, no child id."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    setting = models.ForeignKey("org.Setting", on_delete=models.CASCADE, related_name="+")
+    left_on = models.DateField()
+    deleted_at = models.DateTimeField(default=timezone.now)
+    counts = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-deleted_at"]
+        indexes = [models.Index(fields=["setting", "-deleted_at"], name="deletion_setting")]

@@ -1,0 +1,153 @@
+"""Every write of leaving (L-1, L-3): recording the leaving date, and the daily step that
+archives children on their leaving date and tells their parents about the grace period."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from acorn.audit.services import audit_record
+from acorn.children.models import Child, ParentLink
+from acorn.core.policy import Forbidden
+from acorn.leaving.models import GRACE_DAYS, Leaving
+from acorn.leaving.rules import require_journal_open, today
+from acorn.org.models import Setting
+from acorn.org.selectors import membership_in
+from acorn.suitability.selectors import require_cleared
+
+# Parents are reminded this many days before the grace period ends (L-3).
+REMINDER_DAYS = 3
+
+
+def require_session_leader(person, setting_id) -> None:
+    membership = membership_in(person, setting_id)
+    if membership is None or not membership.is_session_leader:
+        raise Forbidden(
+            "Only the setting's session leaders (the manager and deputy) can do this.",
+            next_step="Please ask your manager.",
+        )
+    require_cleared(person, setting_id)
+
+
+@transaction.atomic
+def leaving_record(
+    *,
+    child: Child,
+    recorded_by,
+    leaving_on,
+    destination_setting_id=None,
+    destination_name: str = "",
+    request=None,
+) -> Leaving:
+    """L-1: a session leader records when the child leaves and where they go: a setting
+    on this installation (which is offered a transfer) or a name. Until the leaving date
+    it can be changed; from then on the child is archived and it can't."""
+    require_session_leader(recorded_by, child.setting_id)
+    require_journal_open([child])
+    destination_name = (destination_name or "").strip()
+    destination = None
+    if destination_setting_id:
+        destination = Setting.objects.filter(pk=destination_setting_id).first()
+        if destination is None:
+            raise ValidationError({"destination_setting_id": "That setting isn't on Acorn."})
+        if destination.pk == child.setting_id:
+            raise ValidationError(
+                {"destination_setting_id": "Choose the setting the child is going to."}
+            )
+        destination_name = destination_name or destination.name
+    if not destination_name:
+        raise ValidationError(
+            {"destination_name": "Say where the child is going (a school or setting's name)."}
+        )
+    if len(destination_name) > 150:
+        raise ValidationError({"destination_name": "Please keep the name under 150 characters."})
+    if leaving_on < child.start_date:
+        raise ValidationError({"leaving_on": "The leaving date can't be before the child started."})
+    leaving, _ = Leaving.objects.update_or_create(
+        child=child,
+        defaults={
+            "leaving_on": leaving_on,
+            "destination_setting": destination,
+            "destination_name": destination_name,
+            "recorded_by": recorded_by,
+            "recorded_at": timezone.now(),
+        },
+    )
+    child.status = Child.Status.ARCHIVED if leaving_on <= today() else Child.Status.LEFT
+    child.save(update_fields=["status"])
+    audit_record(
+        action="child.leaving",
+        actor=recorded_by,
+        request=request,
+        setting_id=child.setting_id,
+        child_id=child.pk,
+        object_type="leaving",
+        object_id=leaving.pk,
+        detail={"leaving_on": leaving_on.isoformat(), "transfer": destination is not None},
+    )
+    return leaving
+
+
+def _email_parents(leaving: Leaving, template: str) -> int:
+    links = ParentLink.objects.filter(child_id=leaving.child_id).select_related("parent")
+    setting = Setting.objects.get(pk=leaving.child.setting_id)
+    sent = 0
+    for link in links:
+        parent = link.parent
+        if not parent.is_active:
+            continue
+        # No child data: not the child's name, only the setting, the date and a link.
+        context = {
+            "person": parent,
+            "setting": setting,
+            "grace_ends_on": leaving.grace_ends_on,
+            "base_url": settings.ACORN_BASE_URL,
+        }
+        subject = render_to_string(f"emails/{template}_subject.txt", context).strip()
+        body = render_to_string(f"emails/{template}_body.txt", context)
+        send_mail(subject, body, None, [parent.email])
+        sent += 1
+    return sent
+
+
+def leaving_apply_due(*, on=None) -> dict:
+    """Run daily (and safe to run more often): children whose leaving date has come are
+    archived; their parents are told once when the grace period starts and once three
+    days before it ends."""
+    on = on or today()
+    due = Leaving.objects.filter(leaving_on__lte=on, transferred_at__isnull=True).select_related(
+        "child"
+    )
+    archived = 0
+    for leaving in due.filter(child__status__in=[Child.Status.ACTIVE, Child.Status.LEFT]):
+        Child.objects.filter(pk=leaving.child_id).update(status=Child.Status.ARCHIVED)
+        audit_record(
+            action="child.archived",
+            setting_id=leaving.child.setting_id,
+            child_id=leaving.child_id,
+            object_type="leaving",
+            object_id=leaving.pk,
+        )
+        archived += 1
+    in_grace = due.filter(leaving_on__gte=on - timedelta(days=GRACE_DAYS))
+    emails = 0
+    for leaving in in_grace.filter(grace_started_email_at__isnull=True):
+        # Claimed first, so two workers never send it twice.
+        if Leaving.objects.filter(pk=leaving.pk, grace_started_email_at__isnull=True).update(
+            grace_started_email_at=timezone.now()
+        ):
+            emails += _email_parents(leaving, "grace_started")
+    ending = in_grace.filter(
+        leaving_on__lte=on - timedelta(days=GRACE_DAYS - REMINDER_DAYS),
+        grace_ending_email_at__isnull=True,
+    )
+    for leaving in ending:
+        if Leaving.objects.filter(pk=leaving.pk, grace_ending_email_at__isnull=True).update(
+            grace_ending_email_at=timezone.now()
+        ):
+            emails += _email_parents(leaving, "grace_ending")
+    return {"archived": archived, "emails": emails}
