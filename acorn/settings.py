@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "acorn.suitability",
     "acorn.devices",
     "acorn.eyfs",
+    "acorn.reports",
 ]
 
 MIDDLEWARE = [

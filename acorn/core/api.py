@@ -152,6 +152,7 @@ FILE_ANSWERS = {
         "image/*",
         "video/*",
     ),
+    "/api/v1/reports/{report_id}/pdf": ("application/pdf",),
 }
 
 
@@ -347,6 +348,7 @@ def register_routers():
     from acorn.eyfs.api import router as eyfs_router
     from acorn.journal.api import router as journal_router
     from acorn.org.api import router as org_router
+    from acorn.reports.api import router as reports_router
     from acorn.suitability.api import router as suitability_router
 
     for router in (
@@ -358,6 +360,7 @@ def register_routers():
         audit_router,
         devices_router,
         eyfs_router,
+        reports_router,
     ):
         api.add_router("", router)
 
