@@ -114,6 +114,9 @@ def _styles():
             spaceAfter=6,
         ),
         "cell": ParagraphStyle("cell", parent=base, fontSize=9, leading=12, alignment=TA_LEFT),
+        "caption": ParagraphStyle(
+            "caption", parent=base, fontSize=8, leading=10.5, textColor=MUTED
+        ),
     }
 
 
@@ -126,10 +129,9 @@ def _text(value: str) -> str:
 class Header(Flowable):
     """The green band: setting, title, child, and the portrait in a circle."""
 
-    height = 46 * mm
-
     def __init__(self, *, setting, title, child_name, facts, portrait):
         super().__init__()
+        self.height = 46 * mm
         self.setting, self.title, self.child_name = setting, title, child_name
         self.facts, self.portrait = facts, portrait
 
@@ -181,40 +183,50 @@ class Header(Flowable):
             c.drawCentredString(cx, cy - 10, self.child_name[:1])
 
 
+def _wrap(text, font, size, width) -> list[str]:
+    lines, line = [], ""
+    for word in text.split():
+        candidate = f"{line} {word}".strip()
+        if line and pdfmetrics.stringWidth(candidate, font, size) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = candidate
+    return [*lines, line] if line else lines
+
+
 def judgement_chart(sections, scale, names, width) -> Drawing:
     """One row per area: the setting's scale as a row of cells, the judged one filled in
     (green when it counts as on track, amber or coral when not)."""
     label_width = 62 * mm
-    row, gap, top = 9 * mm, 2.2 * mm, 9 * mm
+    row, gap, top = 9 * mm, 2.2 * mm, 10 * mm
     levels = scale or []
     cell = (width - label_width) / max(len(levels), 1)
     height = top + len(sections) * (row + gap)
     drawing = Drawing(width, height)
     for index, level in enumerate(levels):
-        drawing.add(
-            String(
-                label_width + cell * index + cell / 2,
-                height - 6 * mm,
-                level["label"] if len(level["label"]) < 24 else level["label"][:22] + "…",
-                fontName=BOLD,
-                fontSize=7.5,
-                fillColor=MUTED,
-                textAnchor="middle",
+        lines = _wrap(level["label"], BOLD, 7.5, cell - 4)[:2]
+        for number, line in enumerate(lines):
+            drawing.add(
+                String(
+                    label_width + cell * index + cell / 2,
+                    height - 4 * mm - number * 3.2 * mm - (1.6 * mm if len(lines) == 1 else 0),
+                    line,
+                    fontName=BOLD,
+                    fontSize=7.5,
+                    fillColor=MUTED,
+                    textAnchor="middle",
+                )
             )
-        )
     off_track = [level for level in levels if not level.get("on_track")]
     for number, section in enumerate(sections):
         y = height - top - (number + 1) * (row + gap) + gap
-        drawing.add(
-            String(
-                0,
-                y + row / 2 - 3,
-                names.get(section["area"], section["area"]),
-                fontName=FONT,
-                fontSize=9.5,
-                fillColor=INK,
+        lines = _wrap(names.get(section["area"], section["area"]), FONT, 9, label_width - 4)
+        for number, line in enumerate(lines[:2]):
+            offset = (len(lines[:2]) - 1) * 5.5 - number * 11
+            drawing.add(
+                String(0, y + row / 2 - 3 + offset, line, fontName=FONT, fontSize=9, fillColor=INK)
             )
-        )
         chosen = section.get("judgement") or ""
         for index, level in enumerate(levels):
             x = label_width + cell * index + 1.2
@@ -318,30 +330,46 @@ def _footer(report, child):
     return draw
 
 
-def _photos(report, width):
+def _photos(report, width, styles, redact):
     items = selectors.report_photos(report)
-    if not items:
+    columns = 2 if len(items) in (2, 4) else 3
+    column = (width - (columns - 1) * 5 * mm) / columns
+    cells = []
+    for item in items:
+        image = _image(item, column, 52 * mm)
+        if image is None:
+            continue
+        observation = item.observation
+        caption = Paragraph(
+            f"<b>{observation.observed_on:%-d %B}</b> · "
+            + escape(_first_words(redact(observation.text))),
+            styles["caption"],
+        )
+        cells.append([image, Spacer(1, 1.5 * mm), caption])
+    if not cells:
         return []
-    column = (width - 6 * mm) / 2
-    images = [_image(item, column, 62 * mm) for item in items]
-    images = [image for image in images if image is not None]
-    if not images:
-        return []
-    rows = [images[i : i + 2] for i in range(0, len(images), 2)]
+    rows = [cells[i : i + columns] for i in range(0, len(cells), columns)]
     for row in rows:
-        if len(row) == 1:
-            row.append("")
-    table = Table(rows, colWidths=[column + 3 * mm] * 2)
+        row += [""] * (columns - len(row))
+    table = Table(rows, colWidths=[column + 5 * mm] * (columns - 1) + [column], hAlign="LEFT")
     table.setStyle(
         TableStyle(
             [
-                ("ALIGN", (0, 0), (-1, -1), "CENTER"),
-                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+                ("ALIGN", (0, 0), (-1, -1), "LEFT"),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-2, -1), 5 * mm),
+                ("RIGHTPADDING", (-1, 0), (-1, -1), 0),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 8),
             ]
         )
     )
     return [table]
+
+
+def _first_words(text: str, limit: int = 90) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
 def render_report(report: Report) -> bytes:
@@ -395,6 +423,11 @@ def render_report(report: Report) -> bytes:
     story += [
         Paragraph("How " + escape(child.first_name) + " is getting on", styles["h2"]),
         judgement_chart(report.sections, scale, names, width),
+        Paragraph(
+            "Each area's latest judgement on the setting's scale"
+            + (" (from " + escape(report.term.name) + ")." if report.term else "."),
+            styles["muted"],
+        ),
         Spacer(1, 2 * mm),
     ]
     two_year = report.kind == Report.Kind.TWO_YEAR_CHECK
@@ -425,7 +458,7 @@ def render_report(report: Report) -> bytes:
                     ]
                 )
             )
-    if report.next_steps:
+    if report.next_steps and not (two_year and report.next_steps == report.support_plan):
         story.append(
             KeepTogether(
                 [
@@ -434,15 +467,11 @@ def render_report(report: Report) -> bytes:
                 ]
             )
         )
-    photos = _photos(report, width)
+    photos = _photos(report, width, styles, redact)
     if photos:
         story += [CondPageBreak(70 * mm), Paragraph("Moments from this time", styles["h2"])]
         story += photos
-    story.append(
-        Paragraph(
-            "Your view" if report.status == Report.Status.SHARED else "Your view", styles["h2"]
-        )
-    )
+    story.append(Paragraph("Your view", styles["h2"]))
     if report.parent_comment:
         story.append(Paragraph(_text(report.parent_comment), styles["quote"]))
     else:
