@@ -83,7 +83,15 @@ PARAMETERS: dict[str, Callable] = {
     "setting_id": lambda w: w.setting_a.pk,
     "token": lambda w: w.invitation_token,
     "uidb64": lambda w: "MQ",
+    "report_id": lambda w: _shared_report(w).pk,
 }
+
+
+def _shared_report(world):
+    from tests.security.reports_world import shared_report
+
+    return shared_report(world)
+
 
 _PARAMETER = re.compile(r"<(?:\w+:)?(\w+)>|\{(\w+)\}")
 

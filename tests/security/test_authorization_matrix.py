@@ -85,6 +85,11 @@ BODIES = {
         "text": "Thank you!",
         "child": str(w.child.pk),
     },
+    # Reports (issue 10): the report probed is a shared two year check of the child.
+    "POST /api/v1/children/{child_id}/reports": lambda w: {"kind": "final"},
+    "PATCH /api/v1/reports/{report_id}": lambda w: {"summary": "Changed."},
+    "POST /api/v1/reports/{report_id}/review": lambda w: {"approve": True, "comment": ""},
+    "POST /api/v1/reports/{report_id}/parent-comment": lambda w: {"text": "Lovely."},
 }
 
 # Which objects a route acts on, where it isn't the default of matrix.PARAMETERS.
@@ -104,6 +109,35 @@ TARGETS = {
 # The expectation table: route → {space-separated persona names: outcome}; "*" stands
 # for every persona not named. A tuple lists outcomes that are all right.
 # What the personas are: tests/security/personas.py.
+# Reports (issue 10): rows shared by several report routes.
+STAFF_FORM = {
+    "anonymous": LOGIN,
+    "practitioner_off_site": refused("off_site"),
+    "parent other_parent": refused("forbidden"),
+    "parent_uncleared_staff": refused("checks_incomplete"),
+    "*": NOT_ALLOWED,
+}
+LEADER_FORM = {
+    "anonymous": LOGIN,
+    "manager deputy staff_other_setting inviter": NOT_ALLOWED,
+    "practitioner_off_site": refused("off_site"),
+    "parent_uncleared_staff": refused("forbidden"),
+    "*": refused("forbidden"),
+}
+REPORT_WRITE = {
+    "anonymous": LOGIN,
+    "manager deputy key_person": "409",
+    "practitioner_off_site": refused("off_site"),
+    "parent_uncleared_staff": refused("checks_incomplete"),
+    "other_parent staff_other_setting inviter": NOT_FOUND,
+    "dual_staff": refused("off_site"),
+    "*": refused("forbidden"),
+}
+REPORT_LEADER_WRITE = {
+    **{k: v for k, v in REPORT_WRITE.items() if k != "manager deputy key_person"},
+    "manager deputy": "409",
+}
+
 EXPECTED: dict[str, dict[str, object]] = {
     "GET /": {
         "anonymous": LOGIN,
@@ -695,6 +729,92 @@ EXPECTED: dict[str, dict[str, object]] = {
         "practitioner_off_site": refused("off_site"),
         "parent other_parent staff_other_setting inviter": NOT_FOUND,
         "*": refused("forbidden"),
+    },
+    # --- Reports (issue 10). The report is shared, so staff edits answer 409. ---------
+    "GET /children/<str:child_id>/reports/": {
+        "anonymous": LOGIN,
+        "practitioner_off_site": refused("off_site"),
+        "other_parent staff_other_setting inviter": NOT_FOUND,
+        "dual_staff": refused("off_site"),
+        "*": OK,
+    },
+    "GET /children/<str:child_id>/reports/new": STAFF_FORM,
+    "GET /reports/<str:report_id>/": {
+        "anonymous": LOGIN,
+        "practitioner_off_site": refused("off_site"),
+        "other_parent staff_other_setting inviter": NOT_FOUND,
+        "dual_staff": refused("off_site"),
+        "*": OK,
+    },
+    "GET /reports/<str:report_id>/pdf": {
+        "anonymous": LOGIN,
+        "practitioner_off_site": refused("off_site"),
+        "other_parent staff_other_setting inviter": NOT_FOUND,
+        "dual_staff": refused("off_site"),
+        "*": OK,
+    },
+    "GET /reports/<str:report_id>/submit": STAFF_FORM,
+    "GET /reports/<str:report_id>/revise": STAFF_FORM,
+    "GET /reports/<str:report_id>/review": LEADER_FORM,
+    "GET /reports/<str:report_id>/share": LEADER_FORM,
+    "GET /reports/<str:report_id>/comment": {
+        "anonymous": LOGIN,
+        "practitioner_off_site": refused("off_site"),
+        "parent other_parent parent_uncleared_staff": NOT_ALLOWED,
+        "*": refused("forbidden"),
+    },
+    "POST /api/v1/children/{child_id}/reports": {
+        "anonymous": LOGIN,
+        "manager deputy key_person": OK,
+        "practitioner_off_site": refused("off_site"),
+        "other_parent staff_other_setting inviter": NOT_FOUND,
+        "dual_staff": refused("off_site"),
+        "*": refused("forbidden"),
+    },
+    "GET /api/v1/children/{child_id}/reports": {
+        "anonymous": LOGIN,
+        "practitioner_off_site": refused("off_site"),
+        "other_parent staff_other_setting inviter": NOT_FOUND,
+        "dual_staff": refused("off_site"),
+        "*": OK,
+    },
+    "GET /api/v1/reports/{report_id}": {
+        "anonymous": LOGIN,
+        "practitioner_off_site": refused("off_site"),
+        "other_parent staff_other_setting inviter": NOT_FOUND,
+        "dual_staff": refused("off_site"),
+        "*": OK,
+    },
+    "GET /api/v1/reports/{report_id}/pdf": {
+        "anonymous": LOGIN,
+        "practitioner_off_site": refused("off_site"),
+        "other_parent staff_other_setting inviter": NOT_FOUND,
+        "dual_staff": refused("off_site"),
+        "*": OK,
+    },
+    "PATCH /api/v1/reports/{report_id}": REPORT_WRITE,
+    "POST /api/v1/reports/{report_id}/submit": REPORT_WRITE,
+    "POST /api/v1/reports/{report_id}/review": REPORT_LEADER_WRITE,
+    "POST /api/v1/reports/{report_id}/share": REPORT_LEADER_WRITE,
+    "POST /api/v1/reports/{report_id}/revise": {
+        **REPORT_WRITE,
+        "manager deputy key_person": OK,
+    },
+    "POST /api/v1/reports/{report_id}/parent-comment": {
+        "anonymous": LOGIN,
+        "parent parent_uncleared_staff": OK,
+        "practitioner_off_site": refused("off_site"),
+        "other_parent staff_other_setting inviter": NOT_FOUND,
+        "dual_staff": refused("off_site"),
+        "*": refused("forbidden"),
+    },
+    "GET /api/v1/settings/{setting_id}/reports/due": {
+        "anonymous": LOGIN,
+        "manager deputy key_person practitioner practitioner_after_hours": OK,
+        "practitioner_off_site": refused("off_site"),
+        "parent_uncleared_staff": refused("checks_incomplete"),
+        "dual_staff": refused("off_site"),
+        "*": NOT_FOUND,
     },
 }
 
