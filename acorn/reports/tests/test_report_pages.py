@@ -151,6 +151,6 @@ def test_today_and_the_key_persons_start_page_show_reports_due(world, web):
     assert today.status_code == 200
     assert b"Olive Example" in today.content and b"Overdue since" in today.content
     start = web(world.key_person).get("/children/?show=mine")
-    assert b"Reports for your key children" in start.content
+    assert b"Your reports to write" in start.content
     assert f"/children/{overdue.pk}/reports/".encode() in start.content
     assert b"Olive Example" not in web(world.other_manager).get("/dashboard/").content
