@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "acorn.devices",
     "acorn.eyfs",
     "acorn.leaving",
+    "acorn.reports",
 ]
 
 MIDDLEWARE = [

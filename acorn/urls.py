@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("acorn.audit.urls")),
     path("", include("acorn.devices.urls")),
     path("", include("acorn.eyfs.urls")),
+    path("", include("acorn.reports.urls")),
 ]
 
 handler403 = core_views.forbidden

@@ -152,6 +152,7 @@ FILE_ANSWERS = {
         "image/*",
         "video/*",
     ),
+    "/api/v1/reports/{report_id}/pdf": ("application/pdf",),
 }
 
 
@@ -348,6 +349,7 @@ def register_routers():
     from acorn.journal.api import router as journal_router
     from acorn.leaving.api import router as leaving_router
     from acorn.org.api import router as org_router
+    from acorn.reports.api import router as reports_router
     from acorn.suitability.api import router as suitability_router
 
     for router in (
@@ -360,6 +362,7 @@ def register_routers():
         devices_router,
         eyfs_router,
         leaving_router,
+        reports_router,
     ):
         api.add_router("", router)
 

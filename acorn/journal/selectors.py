@@ -188,13 +188,18 @@ def media_visible_to(user, *, originals=False):
     )
     # C-2: outside their own setting's staff room, nobody sees a photo or video in which
     # another child appears whose parents haven't consented (their own children excepted).
-    blocked = MediaAppearance.objects.filter(
-        media=OuterRef("pk"), child__image_consent=False
-    ).exclude(child_id__in=linked_child_ids(user))
-    rule &= Q(setting_id__in=staff_settings) | ~Exists(blocked)
+    rule &= Q(setting_id__in=staff_settings) | ~Exists(consent_blocked(linked_child_ids(user)))
     if originals:
         rule &= Q(setting_id__in=staff_settings)
     return MediaItem.objects.filter(rule)
+
+
+def consent_blocked(own_child_ids):
+    """C-2's rule, for an Exists on media: another child appears in it (anyone but these
+    children, a family's own) whose parents haven't consented. Reports read it too."""
+    return MediaAppearance.objects.filter(media=OuterRef("pk"), child__image_consent=False).exclude(
+        child_id__in=own_child_ids
+    )
 
 
 def media_for(user, media_id, *, rendition="display") -> MediaItem:

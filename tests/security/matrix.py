@@ -87,7 +87,15 @@ PARAMETERS: dict[str, Callable] = {
     "signout_id": lambda w: w.signout_out.pk,
     "term_id": lambda w: w.term.pk,
     "draft_id": lambda w: w.unsent_draft.pk,
+    "report_id": lambda w: _shared_report(w).pk,
 }
+
+
+def _shared_report(world):
+    from tests.security.reports_world import shared_report
+
+    return shared_report(world)
+
 
 _PARAMETER = re.compile(r"<(?:\w+:)?(\w+)>|\{(\w+)\}")
 

@@ -110,6 +110,11 @@ BODIES = {
     "PUT /api/v1/children/{child_id}/assessments/{term_id}": lambda w: {
         "judgements": [{"area": "PSED", "judgement": "on_track"}],
     },
+    # Reports (issue 10): the report probed is a shared two year check of the child.
+    "POST /api/v1/children/{child_id}/reports": lambda w: {"kind": "final"},
+    "PATCH /api/v1/reports/{report_id}": lambda w: {"summary": "Changed."},
+    "POST /api/v1/reports/{report_id}/review": lambda w: {"approve": True, "comment": ""},
+    "POST /api/v1/reports/{report_id}/parent-comment": lambda w: {"text": "Lovely."},
 }
 
 
@@ -150,6 +155,36 @@ TARGETS = {
 # setting: dual_staff is off site for A (and allowed in Alder, where they work), so A's
 # children, entries and photos are 404 (or 403 off_site) to them, and A's administration
 # 403 off_site (or forbidden where they would have to lead A anyway).
+# What the personas are: tests/security/personas.py.
+# Reports (issue 10): rows shared by several report routes.
+STAFF_FORM = {
+    "anonymous": LOGIN,
+    "practitioner_off_site": refused("off_site"),
+    "parent other_parent": refused("forbidden"),
+    "parent_uncleared_staff": refused("checks_incomplete"),
+    "*": NOT_ALLOWED,
+}
+LEADER_FORM = {
+    "anonymous": LOGIN,
+    "manager deputy staff_other_setting inviter": NOT_ALLOWED,
+    "practitioner_off_site": refused("off_site"),
+    "parent_uncleared_staff": refused("forbidden"),
+    "*": refused("forbidden"),
+}
+REPORT_WRITE = {
+    "anonymous": LOGIN,
+    "manager deputy key_person": "409",
+    "practitioner_off_site": refused("off_site"),
+    "parent_uncleared_staff": refused("checks_incomplete"),
+    "other_parent staff_other_setting inviter": NOT_FOUND,
+    "dual_staff": refused("off_site"),
+    "*": refused("forbidden"),
+}
+REPORT_LEADER_WRITE = {
+    **{k: v for k, v in REPORT_WRITE.items() if k != "manager deputy key_person"},
+    "manager deputy": "409",
+}
+
 EXPECTED: dict[str, dict[str, object]] = {
     "GET /": {
         "anonymous": LOGIN,
@@ -948,6 +983,92 @@ EXPECTED: dict[str, dict[str, object]] = {
         "practitioner_off_site": refused("off_site"),
         "parent other_parent staff_other_setting inviter": NOT_FOUND,
         "*": refused("forbidden"),
+    },
+    # --- Reports (issue 10). The report is shared, so staff edits answer 409. ---------
+    "GET /children/<str:child_id>/reports/": {
+        "anonymous": LOGIN,
+        "practitioner_off_site": refused("off_site"),
+        "other_parent staff_other_setting inviter": NOT_FOUND,
+        "dual_staff": refused("off_site"),
+        "*": OK,
+    },
+    "GET /children/<str:child_id>/reports/new": STAFF_FORM,
+    "GET /reports/<str:report_id>/": {
+        "anonymous": LOGIN,
+        "practitioner_off_site": refused("off_site"),
+        "other_parent staff_other_setting inviter": NOT_FOUND,
+        "dual_staff": refused("off_site"),
+        "*": OK,
+    },
+    "GET /reports/<str:report_id>/pdf": {
+        "anonymous": LOGIN,
+        "practitioner_off_site": refused("off_site"),
+        "other_parent staff_other_setting inviter": NOT_FOUND,
+        "dual_staff": refused("off_site"),
+        "*": OK,
+    },
+    "GET /reports/<str:report_id>/submit": STAFF_FORM,
+    "GET /reports/<str:report_id>/revise": STAFF_FORM,
+    "GET /reports/<str:report_id>/review": LEADER_FORM,
+    "GET /reports/<str:report_id>/share": LEADER_FORM,
+    "GET /reports/<str:report_id>/comment": {
+        "anonymous": LOGIN,
+        "practitioner_off_site": refused("off_site"),
+        "parent other_parent parent_uncleared_staff": NOT_ALLOWED,
+        "*": refused("forbidden"),
+    },
+    "POST /api/v1/children/{child_id}/reports": {
+        "anonymous": LOGIN,
+        "manager deputy key_person": OK,
+        "practitioner_off_site": refused("off_site"),
+        "other_parent staff_other_setting inviter": NOT_FOUND,
+        "dual_staff": refused("off_site"),
+        "*": refused("forbidden"),
+    },
+    "GET /api/v1/children/{child_id}/reports": {
+        "anonymous": LOGIN,
+        "practitioner_off_site": refused("off_site"),
+        "other_parent staff_other_setting inviter": NOT_FOUND,
+        "dual_staff": refused("off_site"),
+        "*": OK,
+    },
+    "GET /api/v1/reports/{report_id}": {
+        "anonymous": LOGIN,
+        "practitioner_off_site": refused("off_site"),
+        "other_parent staff_other_setting inviter": NOT_FOUND,
+        "dual_staff": refused("off_site"),
+        "*": OK,
+    },
+    "GET /api/v1/reports/{report_id}/pdf": {
+        "anonymous": LOGIN,
+        "practitioner_off_site": refused("off_site"),
+        "other_parent staff_other_setting inviter": NOT_FOUND,
+        "dual_staff": refused("off_site"),
+        "*": OK,
+    },
+    "PATCH /api/v1/reports/{report_id}": REPORT_WRITE,
+    "POST /api/v1/reports/{report_id}/submit": REPORT_WRITE,
+    "POST /api/v1/reports/{report_id}/review": REPORT_LEADER_WRITE,
+    "POST /api/v1/reports/{report_id}/share": REPORT_LEADER_WRITE,
+    "POST /api/v1/reports/{report_id}/revise": {
+        **REPORT_WRITE,
+        "manager deputy key_person": OK,
+    },
+    "POST /api/v1/reports/{report_id}/parent-comment": {
+        "anonymous": LOGIN,
+        "parent parent_uncleared_staff": OK,
+        "practitioner_off_site": refused("off_site"),
+        "other_parent staff_other_setting inviter": NOT_FOUND,
+        "dual_staff": refused("off_site"),
+        "*": refused("forbidden"),
+    },
+    "GET /api/v1/settings/{setting_id}/reports/due": {
+        "anonymous": LOGIN,
+        "manager deputy key_person practitioner practitioner_after_hours": OK,
+        "practitioner_off_site": refused("off_site"),
+        "parent_uncleared_staff": refused("checks_incomplete"),
+        "dual_staff": refused("off_site"),
+        "*": NOT_FOUND,
     },
 }
 

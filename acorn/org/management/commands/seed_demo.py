@@ -249,6 +249,9 @@ class Command(BaseCommand):
         from acorn.eyfs.demo import seed_eyfs
 
         seed_eyfs(setting)
+        from acorn.reports.demo import seed_reports
+
+        seed_reports(setting)
 
     def _user(self, email, name):
         user = User.objects.filter(email=email).first()
