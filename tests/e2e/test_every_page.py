@@ -257,7 +257,10 @@ SMALL_TARGETS = """() => {
   for (const el of document.querySelectorAll(
       'a[href], button, input:not([type=hidden]), select, textarea, summary, [role=button]')) {
     let target = el;
-    if (el.matches('input[type=checkbox], input[type=radio]')) {
+    // A checkbox or radio is hit through its label; so is a file input drawn as a button
+    // by its label (the input itself is hidden to a pixel).
+    const hiddenFile = el.matches('input[type=file]') && el.getBoundingClientRect().width < 2;
+    if (el.matches('input[type=checkbox], input[type=radio]') || hiddenFile) {
       target = el.closest('label') || (el.id && document.querySelector(`label[for="${el.id}"]`)) || el;
     }
     if (!visible(target) || el.closest('.skip-link') || inSentence(el)) continue;
