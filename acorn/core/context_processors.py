@@ -1,3 +1,6 @@
+from acorn.accounts.mfa import needs_enrolment
+
+
 def navigation(request):
     """What the header needs: which setting, which role, whether this is a parent."""
     membership = getattr(request, "membership", None)
@@ -8,4 +11,7 @@ def navigation(request):
         "is_session_leader": bool(membership and membership.is_session_leader),
         "is_staff_member": membership is not None,
         "is_parent_view": is_parent,
+        # While two-step set-up is required every page leads back to it (A-3), so the
+        # header offers only help and sign out.
+        "needs_two_step_setup": bool(user and user.is_authenticated and needs_enrolment(user)),
     }

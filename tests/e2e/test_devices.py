@@ -9,7 +9,7 @@ from acorn.core.tests import factories as f
 from acorn.devices.models import Device
 
 from .conftest import DESKTOP, IPAD, PHONE
-from .test_first_journey import sign_in
+from .test_first_journey import sign_in, sign_out
 
 pytestmark = pytest.mark.e2e
 
@@ -30,7 +30,7 @@ def test_enrolled_ipad_reported_missing_is_signed_out_on_its_next_page(new_page,
     expect(ipad.get_by_text("This tablet is now enrolled as Ladybird iPad")).to_be_visible()
     cookie = next(c for c in ipad.context.cookies() if c["name"] == "acorn_device")
     assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
-    ipad.get_by_role("button", name="Sign out").click()
+    sign_out(ipad)
 
     # Kim signs in on the iPad (the device key outlived the manager's sign-out) and on
     # her phone.

@@ -28,6 +28,15 @@ def sign_in(page, email, password=f.PASSWORD):
         page.get_by_role("button", name="Continue").click()
 
 
+def sign_out(page):
+    """Sign out is under "More" in the menu (beside Help alone while two-step set-up is
+    required)."""
+    more = page.locator(".nav-more summary")
+    if more.count():
+        more.click()
+    page.get_by_role("button", name="Sign out").click()
+
+
 def test_manager_adds_child_writes_observation_and_only_that_parent_sees_it(
     new_page, transactional_db
 ):

@@ -8,7 +8,7 @@ from acorn.core.tests import factories as f
 from acorn.journal.models import CaptureDraft
 
 from .conftest import IPAD
-from .test_first_journey import sign_in
+from .test_first_journey import sign_in, sign_out
 
 pytestmark = pytest.mark.e2e
 
@@ -63,7 +63,7 @@ def test_a_draft_never_crosses_from_one_person_to_the_next_on_a_shared_ipad(new_
     ipad.context.set_offline(False)
     ipad.wait_for_function("() => localStorage.length === 0")
 
-    ipad.get_by_role("button", name="Sign out").click()
+    sign_out(ipad)
     expect(ipad.get_by_label("Email")).to_be_visible()
 
     # Tom signs in on the same browser and finds no trace of Priya's draft.
@@ -78,7 +78,7 @@ def test_a_draft_never_crosses_from_one_person_to_the_next_on_a_shared_ipad(new_
     expect(ipad.locator("input[name=children]:checked")).to_have_count(0)
     traces = _device_traces(ipad)
     assert traces == {"local": [], "session": [], "indexeddb": [], "caches": []}
-    ipad.get_by_role("button", name="Sign out").click()
+    sign_out(ipad)
     expect(ipad.get_by_label("Email")).to_be_visible()
 
     # Priya signs in again and gets it back, told what it is before anything is filled in.

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from acorn.core.tests import factories as f
 
 from .conftest import DESKTOP, IPAD, PHONE
-from .test_first_journey import sign_in
+from .test_first_journey import sign_in, sign_out
 
 pytestmark = pytest.mark.e2e
 
@@ -82,7 +82,7 @@ def test_deputy_sets_up_two_step_sign_in_and_signs_in_with_a_code(new_page, tran
     phone.get_by_role("button", name="Turn on two-step sign-in").click()
     expect(phone.get_by_role("heading", name="Two-step sign-in is on")).to_be_visible()
     expect(phone.locator("#recovery-codes li")).to_have_count(10)
-    phone.get_by_role("button", name="Sign out").click()
+    sign_out(phone)
 
     phone.goto("/sign-in/")
     phone.get_by_label("Email").fill("dee@rowan.test")

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from acorn.accounts.models import ApiToken, TotpDevice
 from acorn.audit.models import AuditEvent
+from acorn.conftest import signed_in_client
 from acorn.core.tests import factories as f
 
 
@@ -193,3 +194,17 @@ def test_changing_a_role_needs_a_recent_sign_in(world, web):
         assert client.post(f"/staff/{membership.pk}/role", {"role": "deputy"}).url == "/staff/"
         membership.refresh_from_db()
         assert membership.role == "deputy"
+
+
+def test_menu_while_two_step_set_up_is_required_offers_only_help_and_sign_out(world):
+    leader = f.staff(world.setting_a, "manager", mfa=False, email="newboss@a.test")
+    client = Client()
+    client.post("/sign-in/", {"email": leader.email, "password": f.PASSWORD})
+    page = client.get("/account/two-step/").content.decode()
+    header = page.split('<main id="main"')[0]
+    assert 'href="/help/"' in header and "Sign out" in header
+    for leads_back_to_set_up in ("/children/", "/dashboard/", "/observations/new", "/account/"):
+        assert f'href="{leads_back_to_set_up}"' not in header
+    enrolled = signed_in_client(world.manager)
+    signed_in_header = enrolled.get("/dashboard/").content.decode().split('<main id="main"')[0]
+    assert 'href="/children/"' in signed_in_header and "More" in signed_in_header
