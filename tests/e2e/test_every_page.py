@@ -174,6 +174,12 @@ def nursery(django_db_setup, django_db_blocker, tmp_path_factory):
         f.observation(author=key_person, children=[ben], text="Ben's tower.", status="draft")
         f.observation(author=manager, children=[ada], text="Ada sang a song.")
         device = Device.objects.create(setting=setting, name="Ladybird iPad", kind="tablet")
+        from acorn.reports import services as reports
+
+        report = reports.report_create(child=ada, kind="baseline", author=key_person)
+        reports.report_submit(report=report, person=key_person)
+        reports.report_review(report=report, reviewer=manager, approve=True)
+        reports.report_share(report=report, person=manager)
         ids = {
             "child_id": ada.pk,
             "observation_id": entry.pk,
@@ -181,6 +187,7 @@ def nursery(django_db_setup, django_db_blocker, tmp_path_factory):
             "person_id": key_person.pk,
             "membership_id": key_person.memberships.get().pk,
             "device_id": device.pk,
+            "report_id": report.pk,
             "token": "not-a-real-invitation",
             "uidb64": "MQ",
         }
