@@ -24,6 +24,26 @@ from acorn.journal.policy import is_journal_staff, may_change_entry, require_sta
 from acorn.org.models import Setting
 from acorn.org.selectors import membership_in
 
+
+class EditConflict(Exception):
+    """Someone else saved the entry after this editor opened it (no lost update): the
+    edit is not applied, and `current` is the entry as it now stands, so both texts can
+    be shown to the person who was too late."""
+
+    def __init__(self, current: Observation):
+        super().__init__("Someone else changed this entry while you were editing it.")
+        self.current = current
+
+
+def _same_moment(saved, read) -> bool:
+    """The API's JSON carries times to the millisecond."""
+
+    def ms(moment):
+        return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+    return ms(saved) == ms(read)
+
+
 MAX_TEXT = 20_000
 EARLIEST_OBSERVED_ON = date(2000, 1, 1)
 
@@ -242,7 +262,7 @@ def observation_create(
         raise ValidationError({"children": "You can only write about children you may see."})
     _check_media(author=author, setting_id=setting_id, choices=media, children=children)
     now = timezone.now()
-    observation = Observation.objects.create(
+    values = dict(
         setting_id=setting_id,
         author=author,
         text=(text or "").strip(),
@@ -259,6 +279,15 @@ def observation_create(
         updated_at=now,
         published_at=now if status == S.PUBLISHED else None,
     )
+    try:
+        with transaction.atomic():
+            observation = Observation.objects.create(**values)
+    except IntegrityError:
+        # The same submit arrived twice at once: the other one made the entry.
+        existing = Observation.objects.filter(author=author, client_ref=client_ref).first()
+        if client_ref and existing is not None:
+            return existing
+        raise
     _link_children(observation, children)
     _attach_media(observation, media)
     _audit_each_child(
@@ -311,15 +340,27 @@ def observation_publish(*, observation: Observation, published_by, request=None)
 
 @transaction.atomic
 def observation_update(
-    *, observation: Observation, editor, request=None, media=None, children=None, **fields
+    *,
+    observation: Observation,
+    editor,
+    request=None,
+    media=None,
+    children=None,
+    expected_updated_at=None,
+    **fields,
 ) -> Observation:
     """Staff edit an entry; what it said before is kept as a revision (J-5). Drafts are
     edited only by their author. `media`, when given, replaces the entry's photos and
-    videos (removed ones are deleted with their files)."""
+    videos (removed ones are deleted with their files). `expected_updated_at`: when the
+    editor's copy was read; if the entry changed since, EditConflict (no lost update)."""
     own_draft = observation.status == S.DRAFT and observation.author_id == editor.pk
     _require_staff(editor, observation, "edit entries", request, publishing=not own_draft)
     observation = Observation.objects.select_for_update().get(pk=observation.pk)
     _require_may_change(editor, observation, "edit")
+    if expected_updated_at is not None and not _same_moment(
+        observation.updated_at, expected_updated_at
+    ):
+        raise EditConflict(observation)
     current_children = list(observation.children.all())
     new_children = list({c.pk: c for c in children}.values()) if children is not None else None
     publish = fields.pop("publish", False)
