@@ -319,6 +319,11 @@ def media_requeue_stale(*, now=None) -> dict:
 
 
 def media_delete_files(items) -> None:
-    """Remove every stored file of these items (after their rows are gone)."""
-    for prefix in [item.storage_prefix for item in items]:
+    """Remove every stored file of these items (after their rows are gone). The deletion
+    is on record, so restoring a backup deletes them again (acorn.ops.backup)."""
+    from acorn.ops.backup import record_deletions
+
+    prefixes = [item.storage_prefix for item in items]
+    record_deletions("media", prefixes)
+    for prefix in prefixes:
         transaction.on_commit(lambda prefix=prefix: _storage_delete_prefix(prefix))

@@ -21,6 +21,7 @@ from acorn.journal.models import (
     ObservationRevision,
 )
 from acorn.journal.policy import is_journal_staff, may_change_entry, require_staff_write
+from acorn.ops.backup import record_deletions
 from acorn.org.models import Setting
 from acorn.org.selectors import membership_in
 
@@ -457,6 +458,7 @@ def observation_delete(*, observation: Observation, deleted_by, request=None) ->
     _require_staff(deleted_by, observation, "delete entries", request, publishing=not own_draft)
     _require_may_change(deleted_by, observation, "delete")
     child_ids = list(observation.links.values_list("child_id", flat=True))
+    observation_id = observation.pk
     items = _detach_what_belongs_elsewhere(list(MediaItem.objects.filter(observation=observation)))
     _audit_each_child(
         observation,
@@ -467,6 +469,7 @@ def observation_delete(*, observation: Observation, deleted_by, request=None) ->
         detail={"media_deleted": len(items)},
     )
     observation.delete()
+    record_deletions("observation", [observation_id])
     media_files.media_delete_files(items)
 
 

@@ -1,12 +1,12 @@
 """Issue 15: a real task worker killed with SIGKILL in the middle of a job. The job is
 retried, never run twice, and never leaves a second copy of anything."""
 
+import json
 import os
 import signal
 import sqlite3
 import subprocess
 import sys
-import json
 import textwrap
 import time
 from datetime import UTC, datetime, timedelta
