@@ -6,6 +6,8 @@ import hashlib
 import io
 import json
 import shutil
+import threading
+import time
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -18,6 +20,7 @@ from acorn.children.models import Child
 from acorn.core.tests import factories as f
 from acorn.journal import services
 from acorn.journal.models import MediaItem, Observation
+from acorn.journal.tests.test_s3_storage import BUCKET, bucket, s3_endpoint  # noqa: F401
 from acorn.media_processing.tests import samples
 from acorn.ops import backup
 from acorn.ops.models import DeletionRecord
@@ -140,3 +143,64 @@ def test_backups_expire_after_the_retention_period(tmp_path, world):
     removed = backup.expire(tmp_path / "backups", keep_days=35, now=now)
     assert removed == [old]
     assert not old.exists() and recent.exists()
+
+
+def _objects(client) -> dict:
+    found = {}
+    for entry in client.list_objects_v2(Bucket=BUCKET).get("Contents", []):
+        body = client.get_object(Bucket=BUCKET, Key=entry["Key"])["Body"].read()
+        found[entry["Key"]] = hashlib.sha256(body).hexdigest()
+    return found
+
+
+def test_backup_and_restore_with_every_file_on_s3(bucket, world, api, tmp_path):  # noqa: F811
+    _photo_entry(world, api, tmp_path, "a.jpg", "On object storage.")
+    rows, objects = every_row(), _objects(bucket)
+    assert len(objects) >= 3
+    folder = backup.backup(tmp_path / "backups")
+    assert (tmp_path / "media").exists() is False  # nothing came from a local folder
+    _photo_entry(world, api, tmp_path, "b.jpg", "After the backup.")
+    first = next(iter(objects))
+    bucket.delete_object(Bucket=BUCKET, Key=first)  # and one object lost
+    backup.restore(folder)
+    assert _objects(bucket) == objects
+    assert every_row() == rows
+
+
+def test_a_backup_taken_while_entries_are_being_written_is_consistent(world, tmp_path):
+    stop, written, errors = threading.Event(), [], []
+
+    def practitioner_at_work():
+        try:
+            while not stop.is_set():
+                services.observation_create(
+                    author=world.key_person,
+                    children=[world.child, world.other_child],
+                    text=f"Entry {len(written)}",
+                    observed_on=date.today(),
+                    publish=True,
+                )
+                written.append(1)
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    writer = threading.Thread(target=practitioner_at_work)
+    writer.start()
+    try:
+        deadline = time.monotonic() + 10
+        while len(written) < 5 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        folder = backup.backup(tmp_path / "backups")
+        time.sleep(0.2)
+    finally:
+        stop.set()
+        writer.join(timeout=30)
+    assert errors == [] and len(written) >= 5
+    backup.restore(folder)
+    restored = Observation.objects.count()
+    assert 5 <= restored <= len(written)
+    # Every entry in the backup is whole: both children linked, nothing half-written.
+    for observation in Observation.objects.all():
+        assert observation.links.count() == 2, observation.text
