@@ -20,7 +20,7 @@ _TRANSACTION_CONTROL = re.compile(r"^\s*(SAVEPOINT|RELEASE|ROLLBACK|BEGIN|COMMIT
 def database_goes_away(after: str):
     """From the first statement matching `after` (a regex on the SQL) on, every query
     fails as when the database server has gone away or its disk has failed."""
-    state = {"gone": False, "refused": 0}
+    state = {"gone": False, "refused": 0, "ran": []}
 
     def driver(execute, sql, params, many, context):
         if not _TRANSACTION_CONTROL.match(sql):
@@ -28,6 +28,7 @@ def database_goes_away(after: str):
                 state["gone"] = True
                 state["refused"] += 1
                 raise OperationalError("server closed the connection unexpectedly")
+            state["ran"].append(sql)
         return execute(sql, params, many, context)
 
     with connection.execute_wrapper(driver):

@@ -9,7 +9,6 @@ from datetime import date
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
-from django.test import Client
 
 from acorn.audit.models import AuditEvent
 from acorn.core.tests import factories as f
@@ -110,6 +109,18 @@ def test_upload_when_the_database_goes_away_leaves_no_file_and_no_row(
     assert response.status_code == 503
     assert MediaItem.objects.count() == 0
     assert stored_files(tmp_path) == []
+
+
+def test_capture_page_upload_when_the_database_goes_away_is_503_and_leaves_nothing(
+    world, web, tmp_path
+):
+    client = web(world.key_person)
+    client.raise_request_exception = False
+    data = samples.noisy_jpeg(tmp_path / "p.jpg").read_bytes()
+    with database_goes_away(after=r'INSERT INTO "journal_mediaitem"'):
+        response = client.post("/media/upload", {"file": SimpleUploadedFile("p.jpg", data)})
+    assert response.status_code == 503
+    assert MediaItem.objects.count() == 0 and stored_files(tmp_path) == []
 
 
 def test_capture_draft_autosave_when_the_database_goes_away_is_503_and_keeps_the_old_draft(
@@ -319,15 +330,17 @@ def test_a_duplicate_enqueue_while_a_worker_is_on_the_job_does_not_run_it_twice(
     assert MediaItem.objects.get(pk=media_id).attempts == 1
 
 
-def test_no_server_error_is_recorded_as_a_refusal_when_the_database_is_back(world, api):
-    # The 503s above write nothing, not even an audit line (the database was gone).
+def test_database_gone_at_the_audit_line_rolls_back_the_whole_entry(world, api):
     staff = api(world.key_person)
     staff.client.raise_request_exception = False
     before = AuditEvent.objects.count()
-    with database_goes_away(after=r'INSERT INTO "journal_observationchild"'):
-        staff.post("/observations", _entry_body(world))
+    # The last write of a create is its audit line: the entry and links go with it.
+    with database_goes_away(after=r'INSERT INTO "audit_auditevent"') as fault:
+        response = staff.post("/observations", _entry_body(world))
+    assert any('INSERT INTO "journal_observationchild"' in sql for sql in fault["ran"])
+    assert response.status_code == 503
     assert AuditEvent.objects.count() == before
-    assert isinstance(staff.client, Client)
+    assert Observation.objects.count() == 0 and ObservationChild.objects.count() == 0
 
 
 def test_a_photo_sent_from_the_capture_page_when_storage_is_down_is_refused_clearly(
