@@ -27,7 +27,6 @@ import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
@@ -112,7 +111,7 @@ def _is_sqlite() -> bool:
 
 
 def _pg_env() -> tuple[list[str], dict]:
-    db = settings.DATABASES["default"]
+    db = connection.settings_dict
     args = ["-h", db.get("HOST") or "127.0.0.1", "-p", str(db.get("PORT") or 5432)]
     args += ["-U", db.get("USER") or "postgres", "-d", db["NAME"]]
     env = {**os.environ}
@@ -141,9 +140,10 @@ def backup(destination: Path, *, now=None) -> Path:
     partial = folder.with_name(folder.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
     (partial / "files").mkdir(parents=True)
+    partial.chmod(0o700)  # every child's photos and records: for the operator alone
     if _is_sqlite():
         database = partial / "database.sqlite3"
-        source = sqlite3.connect(settings.DATABASES["default"]["NAME"])
+        source = sqlite3.connect(connection.settings_dict["NAME"])
         target = sqlite3.connect(database)
         with target:
             source.backup(target)
@@ -253,7 +253,7 @@ def restore(folder: Path) -> dict:
     database = folder / manifest["database"]["name"]
     connection.close()
     if _is_sqlite():
-        live = sqlite3.connect(settings.DATABASES["default"]["NAME"])
+        live = sqlite3.connect(connection.settings_dict["NAME"])
         source = sqlite3.connect(database)
         with live:
             source.backup(live)
