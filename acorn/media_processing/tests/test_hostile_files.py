@@ -4,6 +4,7 @@ at all, no script or metadata carried over, within a memory and CPU limit (setrl
 child process, which ffmpeg inherits) and a time limit, without the process dying."""
 
 import json
+import struct
 import subprocess
 import sys
 
@@ -186,3 +187,41 @@ def test_damaged_photos_are_refused_or_processed_never_half_done(originals, tmp_
         for path in result.renditions.values():
             with Image.open(path) as image:
                 image.load()
+
+
+ATOMS = [b"moov", b"mvhd", b"trak", b"tkhd", b"mdia", b"mdhd", b"minf", b"stbl", b"stsd"]
+atom = st.tuples(
+    st.sampled_from([*ATOMS, b"mdat", b"free", b"meta", b"iloc", b"\x00\x00\x00\x00"]),
+    st.sampled_from(["exact", "zero", "one", "huge", "short"]),
+    st.binary(max_size=64),
+)
+
+
+def _atoms(boxes) -> bytes:
+    out = b""
+    for kind, size, payload in boxes:
+        declared = {
+            "exact": len(payload) + 8,
+            "zero": 0,
+            "one": 1,  # "a 64-bit size follows", which it may not
+            "huge": 0xFFFFFFFF,
+            "short": 4,
+        }[size]
+        out += struct.pack(">I", declared) + kind + payload
+    return out
+
+
+@settings(max_examples=25, derandomize=True, deadline=None)
+@given(
+    brand=st.sampled_from([b"isom", b"mp42", b"qt  ", b"heic", b"mif1"]),
+    boxes=st.lists(atom, max_size=6),
+)
+def test_made_up_mp4_mov_and_heic_boxes_are_refused_cleanly(brand, boxes, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("boxes")
+    source = folder / "upload"
+    ftyp = struct.pack(">I", 20) + b"ftyp" + brand + b"\x00\x00\x00\x00" + brand
+    source.write_bytes(ftyp + _atoms(boxes))
+    with pytest.raises(MediaRejected) as refusal:
+        process_media(source, folder / "out", MediaLimits())
+    assert refusal.value.code in REJECTION_CODES
+    assert not (folder / "out").exists() or list((folder / "out").iterdir()) == []
