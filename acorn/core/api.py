@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from django.db.models import Q
 from django.http import Http404
 from ninja import NinjaAPI
@@ -32,6 +33,7 @@ STATUS_CODES = {
     415: "unsupported_media_type",
     422: "invalid",
     429: "throttled",
+    503: "unavailable",
 }
 
 
@@ -80,6 +82,7 @@ ERROR_DESCRIPTIONS = {
     415: "Not a supported type of file.",
     422: "Some of the data isn't valid (`invalid`).",
     429: "Too many failed attempts: wait and try again (`throttled`).",
+    503: "The database can't be reached just now; nothing was saved (`unavailable`).",
 }
 
 
@@ -103,8 +106,8 @@ def _error_codes(status: int) -> list[str]:
 
 def document_errors(schema: dict) -> dict:
     """Every operation documents the error answers it can give, in the shape
-    `{"detail", "code"}` (API.md): 400, 401, 403 (with the rules' codes), 404, 409 and
-    422 everywhere, 413 and 415 for uploads, 429 where credentials are checked. Done here,
+    `{"detail", "code"}` (API.md): 400, 401, 403 (with the rules' codes), 404, 409, 422
+    and 503 everywhere, 413 and 415 for uploads, 429 where credentials are checked. Done here,
     once, so a new endpoint is documented without anyone remembering to."""
     schemas = schema.setdefault("components", {}).setdefault("schemas", {})
     for status in ERROR_DESCRIPTIONS:
@@ -119,7 +122,7 @@ def document_errors(schema: dict) -> dict:
         }
     for operations in schema.get("paths", {}).values():
         for operation in operations.values():
-            statuses = [400, 401, 403, 404, 409, 422]
+            statuses = [400, 401, 403, 404, 409, 422, 503]
             body = operation.get("requestBody", {}).get("content", {})
             if "multipart/form-data" in body:
                 statuses += [413, 415]
@@ -255,6 +258,21 @@ def _invalid(request, exc):
 def _permission_denied(request, exc):
     _audit_refused(request, 403, "forbidden")
     return error(request, 403, str(exc) or "You can't do that.", "forbidden")
+
+
+def database_unavailable(request, exc=None):
+    """The database went away mid-request: services write in one transaction, so nothing
+    was half-saved; say so, and that trying again is safe."""
+    response = error(request, 503, DATABASE_UNAVAILABLE, "unavailable")
+    response["Retry-After"] = "30"
+    return response
+
+
+DATABASE_UNAVAILABLE = (
+    "Acorn can't reach its records just now, so nothing was saved. Please try again in a minute."
+)
+api.add_exception_handler(OperationalError, database_unavailable)
+api.add_exception_handler(InterfaceError, database_unavailable)
 
 
 @api.exception_handler(DjangoValidationError)

@@ -1,4 +1,9 @@
+import sys
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 
 from acorn.children.models import Child
@@ -47,4 +52,19 @@ def forbidden(request, exception=None):
 
 
 def server_error(request):
+    """An unexpected error; or the database going away mid-request, which is a 503 with
+    a page (or the API's JSON) that says nothing was half-saved and trying again is safe.
+    Rendered without the request's context: the database may be gone."""
+    failure = sys.exc_info()[1]
+    if isinstance(failure, (OperationalError, InterfaceError)):
+        if request.path.startswith("/api/"):
+            from acorn.core.api import DATABASE_UNAVAILABLE
+
+            response = JsonResponse(
+                {"detail": DATABASE_UNAVAILABLE, "code": "unavailable"}, status=503
+            )
+        else:
+            response = HttpResponse(render_to_string("503.html"), status=503)
+        response["Retry-After"] = "30"
+        return response
     return render(request, "500.html", status=500)

@@ -2,7 +2,7 @@ from datetime import date, datetime
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from ninja import File, Form, Router, Schema, Status
+from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from acorn.audit.services import audit_record
@@ -14,10 +14,10 @@ from acorn.children.selectors import (
     require_onboarded,
     require_some_clearance,
 )
-from acorn.core.api import ApiError, api_access, page
+from acorn.core.api import ApiError, api, api_access, page
 from acorn.core.policy import Forbidden
 from acorn.journal import delivery, selectors, services
-from acorn.journal.media import media_upload
+from acorn.journal.media import StorageUnavailable, media_upload
 from acorn.journal.models import MediaItem
 from acorn.media_processing import MediaRejected
 from acorn.org.selectors import membership_in
@@ -41,6 +41,8 @@ class ObservationIn(Schema):
     next_steps: str = ""
     media: list[MediaRef] = []
     publish: bool = False
+    # The client's own reference for this entry: a retried call makes no second entry.
+    client_ref: str | None = Field(default=None, max_length=64)
 
 
 class ObservationPatch(Schema):
@@ -53,6 +55,8 @@ class ObservationPatch(Schema):
     next_steps: str | None = None
     media: list[MediaRef] | None = None
     publish: bool | None = None
+    # As read from GET: if the entry was saved since, 409 `conflict` with `current`.
+    updated_at: datetime | None = None
 
 
 class MediaOut(Schema):
@@ -78,6 +82,7 @@ class ObservationOut(Schema):
     status: str
     author_id: UUID | None
     rejection_reason: str | None = None
+    updated_at: datetime | None = None
 
 
 class ObservationPage(Schema):
@@ -138,6 +143,7 @@ def observation_out(user, observation) -> dict:
         "status": observation.status,
         "author_id": observation.author_id,
         "rejection_reason": observation.shown_reason or None,
+        "updated_at": observation.updated_at,
     }
 
 
@@ -203,6 +209,8 @@ def media_create(request, file: File[UploadedFile], child: Form[UUID | None] = N
             request=request,
             child=chosen,
         )
+    except StorageUnavailable as failure:
+        raise ApiError(503, failure.message, "unavailable") from None
     except MediaRejected as refusal:
         status = 413 if refusal.code in ("too_large", "too_many_pixels", "too_long") else 415
         raise ApiError(status, refusal.message) from None
@@ -252,6 +260,7 @@ def observation_create(request, payload: ObservationIn):
             next_steps=payload.next_steps,
             publish=payload.publish,
             media=_media_choices(request.user, payload.media),
+            client_ref=payload.client_ref or None,
             request=request,
         )
     except ValidationError as error:
@@ -290,9 +299,11 @@ def _staff_observation(request, observation_id):
 def observation_update(request, observation_id: str, payload: ObservationPatch):
     observation = _staff_observation(request, observation_id)
     data = payload.dict(exclude_unset=True)
-    fields = {k: v for k, v in data.items() if k not in ("children", "media") and v is not None}
+    skipped = ("children", "media", "updated_at")
+    fields = {k: v for k, v in data.items() if k not in skipped and v is not None}
     try:
         services.observation_update(
+            expected_updated_at=payload.updated_at,
             observation=observation,
             editor=request.user,
             request=request,
@@ -304,6 +315,19 @@ def observation_update(request, observation_id: str, payload: ObservationPatch):
         )
     except ValidationError as error:
         raise _invalid(error) from None
+    except services.EditConflict as conflict:
+        current = selectors.observation_for(request.user, conflict.current.pk)
+        return api.create_response(
+            request,
+            {
+                "detail": "Someone else saved this entry after you read it, so your change "
+                "was not applied. `current` is what it says now: merge your text into "
+                "it and send it again with its `updated_at`.",
+                "code": "conflict",
+                "current": observation_out(request.user, current),
+            },
+            status=409,
+        )
     observation = selectors.observation_for(request.user, observation.pk)
     return observation_out(request.user, observation)
 

@@ -100,6 +100,9 @@ class ObservationEditForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     next_steps = forms.CharField(label="Next steps", required=False, widget=forms.Textarea)
+    # When the entry was last saved as this form read it: a later save by someone else
+    # is a conflict, not a silent overwrite.
+    version = forms.DateTimeField(required=False, widget=forms.HiddenInput)
 
 
 class CommentForm(forms.Form):

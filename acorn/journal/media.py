@@ -52,6 +52,22 @@ CONTENT_TYPES = {
 FAILED_MESSAGE = (
     "We couldn't process this file. Please try adding it again, or choose another photo or video."
 )
+STORAGE_UNAVAILABLE = (
+    "We couldn't store this file just now. Please try adding it again in a minute."
+)
+RETRYING_MESSAGE = (
+    "We couldn't finish this one just now (our file storage didn't answer). "
+    "We'll try again shortly: there's nothing you need to do."
+)
+
+
+class StorageUnavailable(Exception):
+    """The file store (disk or object storage) failed while an upload was being kept:
+    nothing was stored, and trying again is safe (503)."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
 
 
 def media_limits() -> MediaLimits:
@@ -142,8 +158,14 @@ def media_upload(*, uploader, setting, uploaded_file, request=None, child=None) 
         prefix = f"media/{secrets.token_hex(16)}"
         # As uploaded; replaced by the clean "original.<ext>" once processing succeeds.
         original_name = f"upload.{EXTENSIONS.get(detected.mime, 'bin')}"
-        with local.open("rb") as source:
-            stored = default_storage.save(f"{prefix}/{original_name}", File(source))
+        try:
+            with local.open("rb") as source:
+                stored = default_storage.save(f"{prefix}/{original_name}", File(source))
+        except OSError:
+            # Storage full or away: whatever part of the file was written goes too.
+            log.exception("Storing an upload under %s failed", prefix)
+            _storage_delete_prefix(prefix, quietly=True)
+            raise StorageUnavailable(STORAGE_UNAVAILABLE) from None
     try:
         with transaction.atomic():
             item = MediaItem.objects.create(
@@ -177,13 +199,18 @@ def media_enqueue(media_id) -> None:
     process_media_item.enqueue(str(media_id))
 
 
-def _storage_delete_prefix(prefix: str) -> None:
+def _storage_delete_prefix(prefix: str, *, keep: str | None = None, quietly=False) -> None:
     try:
         _dirs, files = default_storage.listdir(prefix)
+        for name in files:
+            if name != keep:
+                default_storage.delete(f"{prefix}/{name}")
     except FileNotFoundError:
         return
-    for name in files:
-        default_storage.delete(f"{prefix}/{name}")
+    except OSError:
+        if not quietly:
+            raise
+        log.exception("Could not tidy %s", prefix)
 
 
 def _claim(media_id) -> MediaItem | None:
@@ -192,6 +219,9 @@ def _claim(media_id) -> MediaItem | None:
         item = MediaItem.objects.select_for_update().filter(pk=media_id).first()
         if item is None or item.status != MediaItem.Status.PROCESSING:
             return None
+        started = item.processing_started_at
+        if started is not None and started > timezone.now() - STALE_AFTER:
+            return None  # a worker is on it now (a duplicate enqueue): it runs once
         item.attempts += 1
         item.processing_started_at = timezone.now()
         item.save(update_fields=["attempts", "processing_started_at"])
@@ -205,6 +235,9 @@ def media_process(media_id) -> str:
         return "skipped"
     workdir = Path(tempfile.mkdtemp(dir=settings.FILE_UPLOAD_TEMP_DIR))
     try:
+        # What an interrupted attempt left (a worker killed mid-job, a full disk) goes
+        # first, so a retry never leaves a second copy beside the first.
+        _storage_delete_prefix(item.storage_prefix, keep=item.original_name)
         source = workdir / item.original_name
         with default_storage.open(item.original_path(), "rb") as stored, source.open("wb") as out:
             shutil.copyfileobj(stored, out, length=1024 * 1024)
@@ -225,13 +258,19 @@ def media_process(media_id) -> str:
     except MediaRejected as refusal:
         _fail(item, refusal.message)
         return MediaItem.Status.FAILED
-    except Exception:
+    except Exception as error:
         log.exception("Processing media %s failed (attempt %s)", item.pk, item.attempts)
         if item.attempts >= MAX_ATTEMPTS:
             _fail(item, FAILED_MESSAGE)
             return MediaItem.Status.FAILED
+        # Nothing half-stored: renditions written before the failure go now (the upload
+        # stays for the retry). The item says why it isn't ready yet.
+        _storage_delete_prefix(item.storage_prefix, keep=item.original_name, quietly=True)
+        MediaItem.objects.filter(pk=item.pk).update(
+            processing_started_at=None,
+            failure_message=RETRYING_MESSAGE if isinstance(error, OSError) else "",
+        )
         # Leave it "processing": the stale-job sweep (or the next enqueue) tries again.
-        MediaItem.objects.filter(pk=item.pk).update(processing_started_at=None)
         raise
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
@@ -243,6 +282,7 @@ def media_process(media_id) -> str:
         height=result.height,
         duration=getattr(result, "duration", None),
         ready_at=timezone.now(),
+        failure_message="",
     )
     if updated and original_name != item.original_name:
         default_storage.delete(item.original_path())
@@ -251,7 +291,7 @@ def media_process(media_id) -> str:
 
 def _fail(item: MediaItem, message: str) -> None:
     """Nothing half-stored: the files go, the row stays to say what happened."""
-    _storage_delete_prefix(item.storage_prefix)
+    _storage_delete_prefix(item.storage_prefix, quietly=True)
     MediaItem.objects.filter(pk=item.pk).update(
         status=MediaItem.Status.FAILED, failure_message=message[:300], renditions={}
     )
@@ -279,6 +319,11 @@ def media_requeue_stale(*, now=None) -> dict:
 
 
 def media_delete_files(items) -> None:
-    """Remove every stored file of these items (after their rows are gone)."""
-    for prefix in [item.storage_prefix for item in items]:
+    """Remove every stored file of these items (after their rows are gone). The deletion
+    is on record, so restoring a backup deletes them again (acorn.ops.backup)."""
+    from acorn.ops.backup import record_deletions
+
+    prefixes = [item.storage_prefix for item in items]
+    record_deletions("media", prefixes)
+    for prefix in prefixes:
         transaction.on_commit(lambda prefix=prefix: _storage_delete_prefix(prefix))

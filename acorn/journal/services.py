@@ -22,8 +22,29 @@ from acorn.journal.models import (
 )
 from acorn.journal.policy import is_journal_staff, may_change_entry, require_staff_write
 from acorn.leaving.rules import require_journal_open
+from acorn.ops.backup import record_deletions
 from acorn.org.models import Setting
 from acorn.org.selectors import membership_in
+
+
+class EditConflict(Exception):
+    """Someone else saved the entry after this editor opened it (no lost update): the
+    edit is not applied, and `current` is the entry as it now stands, so both texts can
+    be shown to the person who was too late."""
+
+    def __init__(self, current: Observation):
+        super().__init__("Someone else changed this entry while you were editing it.")
+        self.current = current
+
+
+def _same_moment(saved, read) -> bool:
+    """The API's JSON carries times to the millisecond."""
+
+    def ms(moment):
+        return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+    return ms(saved) == ms(read)
+
 
 MAX_TEXT = 20_000
 EARLIEST_OBSERVED_ON = date(2000, 1, 1)
@@ -244,7 +265,7 @@ def observation_create(
         raise ValidationError({"children": "You can only write about children you may see."})
     _check_media(author=author, setting_id=setting_id, choices=media, children=children)
     now = timezone.now()
-    observation = Observation.objects.create(
+    values = dict(
         setting_id=setting_id,
         author=author,
         text=(text or "").strip(),
@@ -261,6 +282,15 @@ def observation_create(
         updated_at=now,
         published_at=now if status == S.PUBLISHED else None,
     )
+    try:
+        with transaction.atomic():
+            observation = Observation.objects.create(**values)
+    except IntegrityError:
+        # The same submit arrived twice at once: the other one made the entry.
+        existing = Observation.objects.filter(author=author, client_ref=client_ref).first()
+        if client_ref and existing is not None:
+            return existing
+        raise
     _link_children(observation, children)
     _attach_media(observation, media)
     _audit_each_child(
@@ -314,15 +344,27 @@ def observation_publish(*, observation: Observation, published_by, request=None)
 
 @transaction.atomic
 def observation_update(
-    *, observation: Observation, editor, request=None, media=None, children=None, **fields
+    *,
+    observation: Observation,
+    editor,
+    request=None,
+    media=None,
+    children=None,
+    expected_updated_at=None,
+    **fields,
 ) -> Observation:
     """Staff edit an entry; what it said before is kept as a revision (J-5). Drafts are
     edited only by their author. `media`, when given, replaces the entry's photos and
-    videos (removed ones are deleted with their files)."""
+    videos (removed ones are deleted with their files). `expected_updated_at`: when the
+    editor's copy was read; if the entry changed since, EditConflict (no lost update)."""
     own_draft = observation.status == S.DRAFT and observation.author_id == editor.pk
     _require_staff(editor, observation, "edit entries", request, publishing=not own_draft)
     observation = Observation.objects.select_for_update().get(pk=observation.pk)
     _require_may_change(editor, observation, "edit")
+    if expected_updated_at is not None and not _same_moment(
+        observation.updated_at, expected_updated_at
+    ):
+        raise EditConflict(observation)
     current_children = list(observation.children.all())
     new_children = list({c.pk: c for c in children}.values()) if children is not None else None
     publish = fields.pop("publish", False)
@@ -419,6 +461,7 @@ def observation_delete(*, observation: Observation, deleted_by, request=None) ->
     _require_staff(deleted_by, observation, "delete entries", request, publishing=not own_draft)
     _require_may_change(deleted_by, observation, "delete")
     child_ids = list(observation.links.values_list("child_id", flat=True))
+    observation_id = observation.pk
     items = _detach_what_belongs_elsewhere(list(MediaItem.objects.filter(observation=observation)))
     _audit_each_child(
         observation,
@@ -429,6 +472,7 @@ def observation_delete(*, observation: Observation, deleted_by, request=None) ->
         detail={"media_deleted": len(items)},
     )
     observation.delete()
+    record_deletions("observation", [observation_id])
     media_files.media_delete_files(items)
 
 

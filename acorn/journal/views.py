@@ -32,6 +32,7 @@ from acorn.journal.forms import (
     RejectForm,
     ReviewForm,
 )
+from acorn.journal.media import StorageUnavailable
 from acorn.journal.media import media_upload as store_upload
 from acorn.journal.models import CaptureDraft, MediaItem, NotificationPreference
 from acorn.journal.policy import is_journal_staff, may_change_entry
@@ -542,22 +543,38 @@ def observation_edit(request, observation_id):
             "aspects": observation.aspects,
             "characteristics": observation.characteristics,
             "next_steps": observation.next_steps,
+            "version": observation.updated_at.isoformat(),
         },
     )
+    conflict = None
     if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        version = fields.pop("version")
         try:
             services.observation_update(
-                observation=observation, editor=request.user, request=request, **form.cleaned_data
+                observation=observation,
+                editor=request.user,
+                request=request,
+                expected_updated_at=version,
+                **fields,
             )
         except ValidationError as error:
             _add_errors(form, error)
         except PermissionDenied as error:
             raise Forbidden(str(error)) from None
+        except services.EditConflict as error:
+            # Both texts stay: theirs is saved, this person's is still in the form, and
+            # saving again (knowingly) keeps theirs in the entry's history.
+            conflict = error.current
+            form.data = form.data.copy()
+            form.data["version"] = conflict.updated_at.isoformat()
         else:
             messages.success(request, "Your changes are saved. The earlier version is kept.")
             return redirect("journal:observation", observation_id=observation.pk)
     return render(
-        request, "journal/observation_edit.html", {"form": form, "observation": observation}
+        request,
+        "journal/observation_edit.html",
+        {"form": form, "observation": observation, "conflict": conflict},
     )
 
 
@@ -752,6 +769,8 @@ def media_upload(request):
             request=request,
             child=child,
         )
+    except StorageUnavailable as failure:
+        return JsonResponse({"detail": failure.message, "code": "unavailable"}, status=503)
     except MediaRejected as refusal:
         status = 413 if refusal.code in ("too_large", "too_many_pixels", "too_long") else 415
         return JsonResponse({"detail": refusal.message, "code": refusal.code}, status=status)

@@ -38,6 +38,7 @@ from acorn.journal.models import (
 )
 from acorn.leaving.models import GRACE_DAYS, DeletionRecord, KeepsakeExport, Leaving
 from acorn.leaving.rules import today
+from acorn.ops.backup import record_deletions
 
 logger = logging.getLogger("acorn.leaving")
 
@@ -163,6 +164,8 @@ def _delete_rows(plan: _Plan, files_deleted: int) -> DeletionRecord:
     KeepsakeExport.objects.filter(child=child).delete()
     setting_id = child.setting_id
     left_on = leaving.leaving_on if leaving else today()
+    # So that restoring an older backup purges the child again (acorn.ops.backup).
+    record_deletions("child", [child.pk])
     child.delete()  # parent links, consents, assessments, invitations, the leaving record
     record = DeletionRecord.objects.create(setting_id=setting_id, left_on=left_on, counts=counts)
     audit_record(

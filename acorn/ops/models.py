@@ -26,3 +26,17 @@ class ScheduledJob(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class DeletionRecord(models.Model):
+    """Something deleted for good: an entry, or a photo's or video's files (by storage
+    prefix). A restore reads these from the live installation and deletes again whatever
+    the backup still holds, so restoring a backup never brings back what was erased (L-4).
+    Kept with no personal data: only the kind of thing and its opaque id."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    object_type = models.CharField(max_length=32)
+    object_id = models.CharField(max_length=128)
+
+    def __str__(self):
+        return f"{self.object_type} {self.object_id} deleted {self.at:%Y-%m-%d %H:%M}"

@@ -27,12 +27,23 @@
   var unsaved = false;
   var inflight = Promise.resolve();
   var waitingForOnline = false;
+  var saveRetries = 0;
+  var sendRetries = 0;
 
   function newRef() {
     if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
     return String(Date.now()) + "-" + Math.random().toString(16).slice(2);
   }
   if (!refField.value) refField.value = newRef();
+
+  /* The server answers 503 when it can't reach its database: nothing was saved, and
+     the same request (same client reference) is safe to send again, a little later. */
+  var RETRY_SECONDS = [3, 10, 30, 60];
+  function retryLater(attempt, action) {
+    var seconds = RETRY_SECONDS[Math.min(attempt, RETRY_SECONDS.length - 1)];
+    setTimeout(action, seconds * 1000);
+    return seconds;
+  }
 
   function say(message) {
     if (!statusBox) return;
@@ -163,6 +174,12 @@
         if (saveTimer === null) unsaved = false;  // else more was typed meanwhile
         dropFromDevice();
         form.dataset.savedAt = String(Date.now());
+        return;
+      }
+      if (response.status === 503) {
+        // Acorn is briefly unable to save: keep it here (encrypted) and save it later.
+        keepOnDevice(draft);
+        retryLater(saveRetries++, function () { unsaved = true; saveNow(); });
         return;
       }
       // Signed out (or the page is stale): keep nothing on this device.
@@ -323,7 +340,11 @@
       } else {
         li.classList.add("upload-failed");
         bar.remove();
-        label.textContent = body.detail || "This file couldn't be added.";
+        label.textContent = body.detail || (request.status === 503
+          ? "Acorn couldn't store " + file.name + " just now. Please try again in a minute."
+          : "This file couldn't be added.");
+        // 503: Acorn couldn't store it just now; the same file can simply go again.
+        if (request.status === 503) offerRetry();
       }
     };
     request.onerror = function () {
@@ -331,6 +352,9 @@
       li.classList.add("upload-failed");
       bar.remove();
       label.textContent = "The connection dropped while sending " + file.name + ".";
+      offerRetry();
+    };
+    function offerRetry() {
       var retry = document.createElement("button");
       retry.type = "button";
       retry.className = "button small";
@@ -340,7 +364,7 @@
         addFiles([file]);
       };
       li.appendChild(retry);
-    };
+    }
     request.send(data);
   }
 
@@ -432,6 +456,16 @@
           clearDraft();
           window.location.assign(body.redirect);
         });
+      }
+      if (response.status === 503) {
+        sending = false;
+        setButtons(false);
+        keepOnDevice(snapshot());
+        var seconds = retryLater(sendRetries++, function () { if (!sending) send(submitter); });
+        say("Acorn couldn't save this just now, and nothing was half-saved. What you've " +
+            "written is kept for you only, and we'll send it again in " + seconds +
+            " seconds (or tap the button again).");
+        return;
       }
       // The server has something to say (a missing child, say): show its page.
       sending = false;
