@@ -1,0 +1,146 @@
+"""Faces on real photographs (C-2): group pictures composed from the portrait that ships with
+scikit-image, at several sizes and positions, through the real pipeline."""
+
+import time
+
+import numpy as np
+import pytest
+from PIL import Image, ImageFilter
+
+from acorn.media_processing import process_photo
+from acorn.media_processing.faces import (
+    PADDING,
+    FaceBox,
+    find_faces,
+    obscure_faces,
+    write_shared_renditions,
+)
+
+skimage_data = pytest.importorskip("skimage.data")
+
+# Head and shoulders of the astronaut portrait (512 x 512); her face is near (177, 66, 95, 95).
+PORTRAIT_CROP = (100, 0, 360, 300)
+FACE_IN_CROP = (77, 66, 95, 95)
+
+# (picture size, [(left, top, portrait width)]): landscape, 12-megapixel and portrait.
+GROUPS = [
+    ((1600, 1200), [(100, 200, 300), (600, 300, 400), (1150, 250, 250)]),
+    ((4032, 3024), [(300, 600, 900), (1500, 800, 700), (2600, 500, 1100)]),
+    ((1200, 1600), [(100, 100, 500), (500, 800, 600)]),
+    ((2400, 1000), [(80, 300, 260), (500, 120, 420), (1100, 400, 300), (1700, 200, 520)]),
+]
+
+
+def portrait() -> Image.Image:
+    return Image.fromarray(skimage_data.astronaut()).crop(PORTRAIT_CROP)
+
+
+def compose(size, placements) -> tuple[Image.Image, list[FaceBox]]:
+    """A group picture on a real photographic background, and where each face really is."""
+    picture = Image.fromarray(skimage_data.coffee()).resize(size, Image.Resampling.BILINEAR)
+    source = portrait()
+    faces = []
+    for left, top, width in placements:
+        scale = width / source.width
+        picture.paste(source.resize((width, round(source.height * scale))), (left, top))
+        fx, fy, fw, fh = (v * scale for v in FACE_IN_CROP)
+        faces.append(
+            FaceBox((left + fx) / size[0], (top + fy) / size[1], fw / size[0], fh / size[1])
+        )
+    return picture, faces
+
+
+def centre_inside(found: FaceBox, real: FaceBox) -> bool:
+    cx, cy = found.x + found.w / 2, found.y + found.h / 2
+    return real.x <= cx <= real.x + real.w and real.y <= cy <= real.y + real.h
+
+
+def save_jpeg(picture: Image.Image, path) -> None:
+    picture.save(path, format="JPEG", quality=92)
+
+
+@pytest.mark.parametrize(("size", "placements"), GROUPS)
+def test_every_face_in_a_composed_group_picture_is_found(tmp_path, size, placements):
+    picture, real_faces = compose(size, placements)
+    save_jpeg(picture, tmp_path / "group.jpg")
+
+    result = process_photo(tmp_path / "group.jpg", tmp_path / "out")
+
+    for real in real_faces:
+        assert any(centre_inside(found, real) for found in result.faces), (real, result.faces)
+    print(f"{size}: {len(real_faces)} faces placed, {len(result.faces)} found")
+    # Nothing much else: the background has no faces.
+    assert len(result.faces) <= len(real_faces) + 1
+
+
+def test_a_plain_picture_has_no_faces():
+    assert find_faces(Image.new("RGB", (1200, 900), (200, 180, 150))) == []
+
+
+def test_detection_time_for_a_12_megapixel_photo_is_reported(tmp_path):
+    picture, real_faces = compose(*GROUPS[1])
+    save_jpeg(picture, tmp_path / "group.jpg")
+    started = time.perf_counter()
+    result = process_photo(tmp_path / "group.jpg", tmp_path / "out")
+    whole = time.perf_counter() - started
+    with Image.open(result.renditions["display"]) as display:
+        display.load()
+        started = time.perf_counter()
+        find_faces(display)
+        detection = time.perf_counter() - started
+    print(f"12 MP photo: processing {whole:.2f} s, of which face finding {detection:.2f} s")
+    # Generous: the CI machine is small and busy; this catches a detector at full size.
+    assert detection < 15
+
+
+def _region(image: Image.Image, box: FaceBox, padding: float = 0.0) -> np.ndarray:
+    return np.asarray(image.convert("RGB").crop(box.pixels(image.size, padding)), dtype=float)
+
+
+def _outside(image: Image.Image, box: FaceBox) -> np.ndarray:
+    pixels = np.asarray(image.convert("RGB"), dtype=float).copy()
+    left, top, right, bottom = box.pixels(image.size, PADDING)
+    pixels[top:bottom, left:right] = 0
+    return pixels
+
+
+@pytest.mark.parametrize(("size", "placements"), GROUPS)
+def test_the_shared_rendition_obscures_the_marked_face_and_leaves_the_rest(
+    tmp_path, size, placements
+):
+    picture, _ = compose(size, placements)
+    save_jpeg(picture, tmp_path / "group.jpg")
+    result = process_photo(tmp_path / "group.jpg", tmp_path / "out")
+    marked = result.faces[0]
+    shared = write_shared_renditions(result.renditions["display"], tmp_path / "shared", [marked])
+
+    with (
+        Image.open(result.renditions["display"]) as original,
+        Image.open(shared["shared_display"]) as blurred,
+    ):
+        assert blurred.size == original.size
+        face_change = np.abs(_region(blurred, marked) - _region(original, marked)).mean()
+        rest_change = np.abs(_outside(blurred, marked) - _outside(original, marked)).mean()
+        # The face region is changed beyond recognition; the rest only by re-encoding.
+        assert face_change > 25, face_change
+        assert rest_change < 1.5, rest_change
+        print(f"{size}: face region changed by {face_change:.1f}, the rest by {rest_change:.2f}")
+        # Sharpening brings nothing back: the face is still not a face to the detector.
+        sharpened = blurred.filter(ImageFilter.UnsharpMask(radius=4, percent=300, threshold=0))
+        assert not any(box.overlap(marked) > 0.3 for box in find_faces(sharpened))
+        # The other faces are still there for everyone else's families.
+        still_found = find_faces(blurred)
+        for other in result.faces[1:]:
+            assert any(box.overlap(other) > 0.5 for box in still_found)
+    with Image.open(shared["shared_thumb"]) as thumb:
+        assert max(thumb.size) <= 400
+
+
+def test_obscuring_keeps_detail_out_of_the_padded_box():
+    picture, real_faces = compose(*GROUPS[0])
+    box = real_faces[1]
+    obscured = obscure_faces(picture, [box])
+    detail_after = np.abs(np.diff(_region(obscured, box, PADDING), axis=1)).mean()
+    detail_before = np.abs(np.diff(_region(picture, box, PADDING), axis=1)).mean()
+    # Heavy pixelation: what is left is a handful of soft blocks, no edges to sharpen.
+    assert detail_after < detail_before / 4, (detail_before, detail_after)
