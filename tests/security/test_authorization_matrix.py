@@ -85,6 +85,9 @@ BODIES = {
         "text": "Thank you!",
         "child": str(w.child.pk),
     },
+    "PUT /api/v1/media/{media_id}/faces": lambda w: [
+        {"box": [0.1, 0.1, 0.2, 0.2], "child_id": str(w.other_child.pk)}
+    ],
 }
 
 # Which objects a route acts on, where it isn't the default of matrix.PARAMETERS.
@@ -695,6 +698,30 @@ EXPECTED: dict[str, dict[str, object]] = {
         "practitioner_off_site": refused("off_site"),
         "parent other_parent staff_other_setting inviter": NOT_FOUND,
         "*": refused("forbidden"),
+    },
+    # Faces in group photos (issue 16): staff of the photo's setting only.
+    "GET /media/<str:media_id>/faces": {
+        "anonymous": LOGIN,
+        "practitioner_off_site": refused("off_site"),
+        "parent other_parent": refused("forbidden"),
+        "parent_uncleared_staff": refused("checks_incomplete"),
+        "staff_other_setting inviter": NOT_FOUND,
+        "dual_staff": Known(refused("off_site"), 1),
+        "*": OK,
+    },
+    "GET /api/v1/media/{media_id}/faces": {
+        "anonymous": LOGIN,
+        "practitioner_off_site": refused("off_site"),
+        "parent other_parent parent_uncleared_staff staff_other_setting inviter": NOT_FOUND,
+        "dual_staff": Known(refused("off_site"), 1),
+        "*": OK,
+    },
+    "PUT /api/v1/media/{media_id}/faces": {
+        "anonymous": LOGIN,
+        "practitioner_off_site": refused("off_site"),
+        "parent other_parent parent_uncleared_staff staff_other_setting inviter": NOT_FOUND,
+        "dual_staff": Known(refused("off_site"), 1),
+        "*": OK,
     },
 }
 
