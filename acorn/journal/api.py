@@ -417,6 +417,12 @@ class FaceOut(Schema):
     at: float | None = None
 
 
+class FaceChildOut(Schema):
+    id: UUID
+    name: str
+    image_consent: bool
+
+
 class MediaFacesOut(Schema):
     id: UUID
     kind: str
@@ -424,6 +430,7 @@ class MediaFacesOut(Schema):
     faces: list[FaceOut]
     needs_marking: list[UUID]
     obscured: list[UUID]
+    children: list[FaceChildOut]
 
 
 def _faces_item(request, media_id) -> MediaItem:

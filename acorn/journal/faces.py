@@ -226,6 +226,12 @@ def faces_payload(item: MediaItem, children=None) -> dict:
     """What staff see of a photo's faces: each box and whose it is, the children without
     consent still to be marked, and those whose faces the shared rendition obscures."""
     obscured = list(ObscuredFace.objects.filter(media=item).values_list("child_id", flat=True))
+    waiting = needs_marking(item, children)
+    marked = _uuids({face.get("child") for face in item.faces if face.get("child")})
+    named = {c.pk: c for c in Child.objects.filter(setting_id=item.setting_id, pk__in=marked)}
+    named.update({c.pk: c for c in waiting})
+    if children is not None:
+        named.update({c.pk: c for c in children if not c.image_consent})
     return {
         "id": str(item.pk),
         "kind": item.kind,
@@ -239,8 +245,13 @@ def faces_payload(item: MediaItem, children=None) -> dict:
             }
             for face in item.faces
         ],
-        "needs_marking": [str(c.pk) for c in needs_marking(item, children)],
+        "needs_marking": [str(c.pk) for c in waiting],
         "obscured": [str(pk) for pk in obscured],
+        # Whose faces staff may be asked about: first names, for the marking buttons.
+        "children": [
+            {"id": str(c.pk), "name": c.first_name, "image_consent": c.image_consent}
+            for c in sorted(named.values(), key=lambda c: c.first_name)
+        ],
     }
 
 
