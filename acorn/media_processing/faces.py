@@ -117,6 +117,14 @@ def find_faces(image: Image.Image, *, detect_px: int = DETECT_PX) -> list[FaceBo
     return kept[:MAX_FACES]
 
 
+def obscured_area(box: FaceBox, padding: float = PADDING) -> FaceBox:
+    """The part of the picture hidden for a face: the box grown by `padding` on every side,
+    and as much again upwards, since a detector's box stops at the eyebrows and hair is
+    as telling as a face."""
+    top = box.y - box.h * padding
+    return FaceBox(box.x, top, box.w, box.y + box.h - top)
+
+
 def obscure_faces(
     image: Image.Image, boxes: list[FaceBox], *, padding: float = PADDING
 ) -> Image.Image:
@@ -124,7 +132,7 @@ def obscure_faces(
     result = image.convert("RGB")
     result = result.copy() if result is image else result
     for box in boxes:
-        left, top, right, bottom = box.pixels(result.size, padding)
+        left, top, right, bottom = obscured_area(box, padding).pixels(result.size, padding)
         if right - left < 2 or bottom - top < 2:
             continue
         region = result.crop((left, top, right, bottom))
