@@ -76,6 +76,9 @@ def test_marking_a_childs_face_on_the_entry_page_takes_two_taps(new_page, nurser
     ipad = new_page(IPAD)
     sign_in(ipad, "kim@willow.test")
     ipad.goto(f"/observations/{entry.pk}/")
+    expect(
+        ipad.get_by_text("Not shown in Ada's journal: Ben has no photo consent.")
+    ).to_be_visible()
     expect(ipad.get_by_text("Tap Ben\u2019s face so we can hide it")).to_be_visible()
     faces = ipad.locator(".face-box")
     expect(faces).to_have_count(3)
@@ -95,12 +98,18 @@ def test_marking_a_childs_face_on_the_entry_page_takes_two_taps(new_page, nurser
     ).to_be_visible()
     expect(ipad.get_by_role("button", name="Ben\u2019s face")).to_be_visible()
     assert len(taps) == 2
+    expect(ipad.get_by_text("Not shown in Ada's journal")).to_have_count(0)
 
     assert list(ObscuredFace.objects.filter(media=item).values_list("child_id", flat=True)) == [
         nursery["ben"].pk
     ]
     ipad.screenshot(path=str(tmp_path / "marked.png"))
     _parent_sees_the_obscured_photo(new_page, item)
+    # Once drawn, the entry page says so.
+    ipad.reload()
+    expect(
+        ipad.get_by_text("Parents see it in Ada's journal with Ben's face hidden.")
+    ).to_be_visible()
 
 
 def test_a_face_the_detector_missed_is_drawn_on_the_capture_page(new_page, nursery, tmp_path):

@@ -277,6 +277,15 @@
         self.message = result.answer.detail || "That wasn\u2019t saved. Please try again.";
       } else {
         self.take(result.answer);
+        if (!self.needs.length) {
+          // The entry page's "Not shown in …'s journal" lines no longer hold.
+          var panel = self.root.closest(".panel");
+          if (panel) {
+            Array.prototype.forEach.call(panel.querySelectorAll("[data-reach=hidden]"), function (line) {
+              line.remove();
+            });
+          }
+        }
         self.message = self.needs.length ? "Saved." :
           "Saved. Other families will see this photo with the marked face hidden in a moment.";
       }
