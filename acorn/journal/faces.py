@@ -88,7 +88,9 @@ def media_faces_mark(*, media: MediaItem, marks: list[FaceMark], marked_by, requ
         setting_id=media.setting_id,
         request=request,
         what="mark faces",
-        publishing=False,
+        # Marking a face in an entry's photo can bring it into other families' journals:
+        # the rules of publishing (A-7) apply. On the capture page it is still a draft.
+        publishing=media.observation_id is not None,
     )
     if media.kind != MediaItem.Kind.PHOTO:
         raise ValidationError(PHOTOS_ONLY)

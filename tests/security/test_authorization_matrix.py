@@ -719,6 +719,7 @@ EXPECTED: dict[str, dict[str, object]] = {
     "PUT /api/v1/media/{media_id}/faces": {
         "anonymous": LOGIN,
         "practitioner_off_site": refused("off_site"),
+        "practitioner_after_hours": refused("outside_session_times"),
         "parent other_parent parent_uncleared_staff staff_other_setting inviter": NOT_FOUND,
         "dual_staff": Known(refused("off_site"), 1),
         "*": OK,

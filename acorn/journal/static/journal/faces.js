@@ -270,11 +270,15 @@
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, Accept: "application/json" },
       body: JSON.stringify({ faces: this.faces })
     }).then(function (response) {
-      return response.json().then(function (answer) { return { ok: response.ok, answer: answer }; });
+      return response.json().catch(function () { return {}; }).then(function (answer) {
+        return { ok: response.ok, status: response.status, answer: answer };
+      });
     }).then(function (result) {
       if (!result.ok) {
         self.failed = true;
-        self.message = result.answer.detail || "That wasn\u2019t saved. Please try again.";
+        self.message = result.answer.detail || (result.status === 403 ?
+          "That wasn\u2019t saved: you can\u2019t do this right now. Reload the page to see why." :
+          "That wasn\u2019t saved. Please try again.");
       } else {
         self.take(result.answer);
         if (!self.needs.length) {
