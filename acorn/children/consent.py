@@ -150,6 +150,9 @@ def child_consent_recompute(child: Child) -> bool:
     if child.image_consent != consent:
         Child.objects.filter(pk=child.pk).update(image_consent=consent)
         child.image_consent = consent
+        from acorn.journal.faces import faces_consent_changed
+
+        faces_consent_changed(child)
     return consent
 
 

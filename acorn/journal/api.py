@@ -427,3 +427,71 @@ def comment_list(request, observation_id: str):
         comment.observation = observation
     selectors.prepare_for_reader(request.user, [], rows)
     return {"items": [comment_out(c) for c in rows], "next": following}
+
+
+# --- Faces in group photos (C-2) -----------------------------------------------------
+
+
+class FaceIn(Schema):
+    box: list[float]
+    child_id: UUID | None = None
+
+
+class FaceOut(Schema):
+    box: list[float]
+    child_id: UUID | None = None
+    found: bool
+    at: float | None = None
+
+
+class FaceChildOut(Schema):
+    id: UUID
+    name: str
+    image_consent: bool
+
+
+class MediaFacesOut(Schema):
+    id: UUID
+    kind: str
+    status: str
+    faces: list[FaceOut]
+    needs_marking: list[UUID]
+    obscured: list[UUID]
+    children: list[FaceChildOut]
+
+
+def _faces_item(request, media_id) -> MediaItem:
+    # Faces say whose they are: staff of the photo's setting only, like originals.
+    item = selectors.media_for(request.user, media_id, rendition="original")
+    require_cleared(request.user, item.setting_id)
+    return item
+
+
+@router.get("/media/{media_id}/faces", response=MediaFacesOut)
+@api_access("staff")
+def media_faces(request, media_id: str):
+    """The faces found in a photo and whose they are (staff of its setting). Children
+    without photo consent in `needs_marking` keep it out of other children's journals
+    until their face is marked."""
+    from acorn.journal.faces import faces_payload
+
+    return faces_payload(_faces_item(request, media_id))
+
+
+@router.put("/media/{media_id}/faces", response=MediaFacesOut)
+@api_access("staff")
+def media_faces_set(request, media_id: str, payload: list[FaceIn]):
+    """Say where the faces are and whose they are: `[{box: [x, y, w, h], child_id}]`,
+    boxes as fractions (0-1) of the photo, `child_id` null for anyone else. Replaces the
+    list. Faces of children without photo consent are obscured in the copy other families
+    see, which is made in the background."""
+    from acorn.journal import faces
+
+    item = _faces_item(request, media_id)
+    marks = faces.marks_from(
+        item.setting_id,
+        [{"box": face.box, "child_id": face.child_id} for face in payload],
+    )
+    faces.media_faces_mark(media=item, marks=marks, marked_by=request.user, request=request)
+    item.refresh_from_db()
+    return faces.faces_payload(item)

@@ -33,7 +33,20 @@ class StillProcessing(Http404):
     not_a_refusal = True
 
 
+# What a reader who may see a photo only with some faces obscured (C-2) gets instead.
+SHARED = {"thumb": "shared_thumb", "display": "shared_display"}
+
+
 def storage_name(item, rendition: str) -> str:
+    """The stored file for this reader: `item` comes from `selectors.media_visible_to`,
+    whose `serve_shared` says whether they get the shared rendition (never the original)."""
+    if getattr(item, "serve_shared", False):
+        shared = SHARED.get(rendition)
+        if shared is None:
+            raise Http404("No such photo or video.")
+        if item.status != "ready" or shared not in item.renditions:
+            raise NotReady
+        return f"{item.storage_prefix}/{item.renditions[shared]}"
     if rendition == "original":
         # Kept only once processing succeeded (and its location metadata was removed);
         # a failed item's files are gone.

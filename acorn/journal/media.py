@@ -23,6 +23,7 @@ from django.utils import timezone
 from PIL import Image
 
 from acorn.audit.services import audit_record
+from acorn.journal.faces import faces_from_items
 from acorn.journal.models import MediaItem
 from acorn.media_processing import MediaLimits, MediaRejected, detect, process_media
 from acorn.media_processing.originals import clean_original
@@ -281,6 +282,7 @@ def media_process(media_id) -> str:
         width=result.width,
         height=result.height,
         duration=getattr(result, "duration", None),
+        faces=faces_from_items(result.faces),
         ready_at=timezone.now(),
         failure_message="",
     )

@@ -168,6 +168,10 @@ class MediaItem(models.Model):
     appears = models.ManyToManyField(
         "children.Child", through="MediaAppearance", related_name="appears_in"
     )
+    # Faces (C-2): found by the worker, corrected by staff, each perhaps a child's:
+    # [{"box": [x, y, w, h] (0-1 of the picture), "child": "<id>" | null, "found": bool}]
+    # (videos add "at": seconds in). Staff only: never shown to parents.
+    faces = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["position", "created_at"]
@@ -195,6 +199,22 @@ class MediaAppearance(models.Model):
             models.UniqueConstraint(fields=["media", "child"], name="one_appearance_per_child")
         ]
         indexes = [models.Index(fields=["child"], name="appearance_child")]
+
+
+class ObscuredFace(models.Model):
+    """C-2: a child whose face is obscured in the item's current "shared" rendition.
+
+    Written by the worker once that rendition is stored, and cleared whenever the marks
+    change, so a row here always describes the files being served. A child without consent
+    who appears and has no row keeps the photo out of other families' journals."""
+
+    media = models.ForeignKey(MediaItem, on_delete=models.CASCADE, related_name="obscured")
+    child = models.ForeignKey("children.Child", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["media", "child"], name="one_obscured_face_per_child")
+        ]
 
 
 class Comment(models.Model):

@@ -7,7 +7,7 @@ drafts, other families' entries and other settings' entries do not exist for the
 
 import uuid
 
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Prefetch, Q
 from django.http import Http404
 
 from acorn.children.models import Child
@@ -23,6 +23,7 @@ from acorn.journal.models import (
     Comment,
     MediaAppearance,
     MediaItem,
+    ObscuredFace,
     Observation,
     ObservationChild,
 )
@@ -187,11 +188,21 @@ def media_visible_to(user, *, originals=False):
         )
     )
     # C-2: outside their own setting's staff room, nobody sees a photo or video in which
-    # another child appears whose parents haven't consented (their own children excepted).
-    rule &= Q(setting_id__in=staff_settings) | ~Exists(consent_blocked(linked_child_ids(user)))
+    # another child appears whose parents haven't consented (their own children excepted),
+    # unless it is a photo whose shared rendition obscures every such child's face: then
+    # that rendition is what they get (`serve_shared`), and never the original.
+    blocked = consent_blocked(linked_child_ids(user))
+    not_obscured = blocked.exclude(
+        Exists(ObscuredFace.objects.filter(media=OuterRef("media_id"), child=OuterRef("child_id")))
+    )
+    as_staff = Q(setting_id__in=staff_settings)
+    obscured_photo = Q(kind=MediaItem.Kind.PHOTO) & ~Exists(not_obscured)
+    rule &= as_staff | ~Exists(blocked) | obscured_photo
     if originals:
-        rule &= Q(setting_id__in=staff_settings)
-    return MediaItem.objects.filter(rule)
+        rule &= as_staff
+    return MediaItem.objects.filter(rule).annotate(
+        serve_shared=ExpressionWrapper(~as_staff & Exists(blocked), output_field=BooleanField())
+    )
 
 
 def consent_blocked(own_child_ids):

@@ -651,11 +651,23 @@ def media_set_appearances(*, media: MediaItem, children, changed_by, request=Non
 def media_reach(media: MediaItem, entry_children) -> dict:
     """C-3: in which of the entry's journals parents will see this item, and why not."""
     appearing = list(media.appears.all())
-    shown_in, hidden_in = [], []
+    # C-2: children whose faces are hidden in the copy other families see (photos only).
+    obscured = (
+        set(media.obscured.values_list("child_id", flat=True)) if media.kind == "photo" else set()
+    )
+    shown_in, hidden_in, obscured_in = [], [], []
     for child in entry_children:
         blockers = [y for y in appearing if y.pk != child.pk and not y.image_consent]
-        (hidden_in if blockers else shown_in).append((child, blockers))
-    return {"appearing": appearing, "shown_in": shown_in, "hidden_in": hidden_in}
+        if blockers and all(y.pk in obscured for y in blockers):
+            obscured_in.append((child, blockers))
+        else:
+            (hidden_in if blockers else shown_in).append((child, blockers))
+    return {
+        "appearing": appearing,
+        "shown_in": shown_in,
+        "hidden_in": hidden_in,
+        "obscured_in": obscured_in,
+    }
 
 
 # Unsent work on the capture page and "add something from home": the author's own,

@@ -16,3 +16,10 @@ def notify_entry_published(observation_id: str) -> int:
 @task()
 def notify_contribution_decided(observation_id: str) -> int:
     return notifications.contribution_decided(observation_id)
+
+
+@task()
+def render_shared_media(media_id: str) -> str:
+    from acorn.journal.faces import media_render_shared
+
+    return media_render_shared(media_id)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from acorn.journal import views
+from acorn.journal import face_views, views
 
 app_name = "journal"
 urlpatterns = [
@@ -33,6 +33,7 @@ urlpatterns = [
     path("media/upload", views.media_upload, name="media_upload"),
     path("media/<str:media_id>/status", views.media_status, name="media_status"),
     path("media/<str:media_id>/appears", views.media_appearances, name="media_appears"),
+    path("media/<str:media_id>/faces", face_views.media_faces, name="media_faces"),
     path("media/<str:media_id>/<str:rendition>", views.media_content, name="media"),
     path("account/notifications", views.notification_settings, name="notifications"),
 ]

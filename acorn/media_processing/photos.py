@@ -19,6 +19,7 @@ from . import errors
 from ._staging import staged_output
 from .detect import detect
 from .errors import MediaProcessingFailed, MediaRejected
+from .faces import FaceBox, find_faces
 from .limits import MediaLimits
 
 # HEIC is how iPads save photos. Registering is idempotent and only adds a decoder.
@@ -58,6 +59,8 @@ class PhotoResult:
     height: int
     # "display": JPEG, longest side <= limits.display_px; "thumb": WebP, <= limits.thumb_px.
     renditions: dict[str, Path]
+    # Faces found in the photo (C-2), for staff to say whose they are.
+    faces: tuple[FaceBox, ...] = ()
 
 
 def process_photo(
@@ -84,12 +87,15 @@ def process_photo(
                 thumb_path=stage.path("thumb"),
                 limits=limits,
             )
+            faces = tuple(find_faces(upright))
             renditions = stage.publish()
     except (MediaRejected, MediaProcessingFailed, FileExistsError):
         raise
     except Exception as exc:
         raise MediaProcessingFailed(f"photo processing failed: {exc!r}") from exc
-    return PhotoResult(width=original_size[0], height=original_size[1], renditions=renditions)
+    return PhotoResult(
+        width=original_size[0], height=original_size[1], renditions=renditions, faces=faces
+    )
 
 
 def decode_photo(

@@ -19,6 +19,7 @@ from ._ffmpeg import PROBE_TIMEOUT_SECONDS, Probe, Stream, input_args, probe, ru
 from ._staging import Stage, staged_output
 from .detect import detect
 from .errors import MediaProcessingFailed, MediaRejected
+from .faces import FaceBox, find_faces
 from .limits import MediaLimits
 from .photos import write_photo_renditions
 
@@ -63,6 +64,8 @@ class VideoResult:
     duration: float  # seconds, of the display rendition
     # "display": H.264 MP4; "poster": JPEG frame at the video's size; "thumb": WebP.
     renditions: dict[str, Path]
+    # Faces found in the poster frame and a few sampled frames: (seconds in, box).
+    faces: tuple[tuple[float, FaceBox], ...] = ()
 
 
 def probe_video(
@@ -102,14 +105,17 @@ def process_video(
         with staged_output(out_dir, VIDEO_FILES) as stage:
             _transcode(src_path, stage.path("display"), video, _audio_stream(info), limits)
             duration = _check_display_rendition(stage.path("display"), limits)
-            _write_poster(stage, duration, limits)
+            poster_at = _write_poster(stage, duration, limits)
+            faces = _faces_in_frames(stage, duration, poster_at, limits)
             renditions = stage.publish()
     except (MediaRejected, MediaProcessingFailed, FileExistsError):
         raise
     except Exception as exc:
         raise MediaProcessingFailed(f"video processing failed: {exc!r}") from exc
     width, height = video.upright_size
-    return VideoResult(width=width, height=height, duration=duration, renditions=renditions)
+    return VideoResult(
+        width=width, height=height, duration=duration, renditions=renditions, faces=faces
+    )
 
 
 def _probe_upload(path: str | os.PathLike[str], *, timeout: float) -> Probe:
@@ -250,8 +256,9 @@ def _check_display_rendition(display_path: Path, limits: MediaLimits) -> float:
     return round(info.duration, 3)
 
 
-def _write_poster(stage: Stage, duration: float, limits: MediaLimits) -> None:
-    """A still from ~1 s in (or the first frame of a short clip), through the photo path."""
+def _write_poster(stage: Stage, duration: float, limits: MediaLimits) -> float:
+    """A still from ~1 s in (or the first frame of a short clip), through the photo path.
+    Returns the moment it was taken at."""
     frame_path = stage.work_path("poster-frame.png")
     moments = [_POSTER_AT_SECONDS, 0.0] if duration >= 2 * _POSTER_AT_SECONDS else [0.0]
     for moment in moments:
@@ -270,6 +277,32 @@ def _write_poster(stage: Stage, duration: float, limits: MediaLimits) -> None:
             thumb_path=stage.path("thumb"),
             limits=limits,
         )
+    return moment
+
+
+_SAMPLED_FRAMES = 2
+
+
+def _faces_in_frames(
+    stage: Stage, duration: float, poster_at: float, limits: MediaLimits
+) -> tuple[tuple[float, FaceBox], ...]:
+    """Faces in the poster frame and in a few frames spread through the clip. Videos with
+    a child without consent stay out of other journals until faces can be tracked through
+    a clip; these boxes are what staff see meanwhile."""
+    moments = [poster_at] + [
+        round(duration * (i + 1) / (_SAMPLED_FRAMES + 1), 3) for i in range(_SAMPLED_FRAMES)
+    ]
+    faces = []
+    frame_path = stage.work_path("faces-frame.png")
+    for moment in dict.fromkeys(moments):
+        _grab_frame(stage.path("display"), frame_path, at_seconds=moment, limits=limits)
+        if not frame_path.exists() or frame_path.stat().st_size == 0:
+            continue
+        with Image.open(frame_path, formats=["PNG"]) as frame:
+            frame.load()
+            faces += [(moment, box) for box in find_faces(frame)]
+        frame_path.unlink()
+    return tuple(faces)
 
 
 def _grab_frame(video_path: Path, frame_path: Path, *, at_seconds: float, limits: MediaLimits):

@@ -115,6 +115,9 @@ BODIES = {
     "PATCH /api/v1/reports/{report_id}": lambda w: {"summary": "Changed."},
     "POST /api/v1/reports/{report_id}/review": lambda w: {"approve": True, "comment": ""},
     "POST /api/v1/reports/{report_id}/parent-comment": lambda w: {"text": "Lovely."},
+    "PUT /api/v1/media/{media_id}/faces": lambda w: [
+        {"box": [0.1, 0.1, 0.2, 0.2], "child_id": str(w.other_child.pk)}
+    ],
 }
 
 
@@ -1069,6 +1072,31 @@ EXPECTED: dict[str, dict[str, object]] = {
         "parent_uncleared_staff": refused("checks_incomplete"),
         "dual_staff": refused("off_site"),
         "*": NOT_FOUND,
+    },
+    # Faces in group photos (issue 16): staff of the photo's setting only.
+    "GET /media/<str:media_id>/faces": {
+        "anonymous": LOGIN,
+        "practitioner_off_site": refused("off_site"),
+        "parent other_parent": refused("forbidden"),
+        "parent_uncleared_staff": refused("checks_incomplete"),
+        "staff_other_setting inviter": NOT_FOUND,
+        "dual_staff": NOT_FOUND,  # off site for A: A's photos are out of reach
+        "*": OK,
+    },
+    "GET /api/v1/media/{media_id}/faces": {
+        "anonymous": LOGIN,
+        "practitioner_off_site": refused("off_site"),
+        "parent other_parent parent_uncleared_staff staff_other_setting inviter": NOT_FOUND,
+        "dual_staff": NOT_FOUND,  # off site for A: A's photos are out of reach
+        "*": OK,
+    },
+    "PUT /api/v1/media/{media_id}/faces": {
+        "anonymous": LOGIN,
+        "practitioner_off_site": refused("off_site"),
+        "practitioner_after_hours": refused("outside_session_times"),
+        "parent other_parent parent_uncleared_staff staff_other_setting inviter": NOT_FOUND,
+        "dual_staff": NOT_FOUND,  # off site for A: A's photos are out of reach
+        "*": OK,
     },
 }
 
