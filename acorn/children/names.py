@@ -15,6 +15,8 @@ also everyday words ("may", "rose", "will") are matched only when capitalised, s
 
 import re
 import unicodedata
+from functools import lru_cache
+from typing import NamedTuple
 
 # First names that are also common English words: matched only when capitalised.
 EVERYDAY_WORDS = {
@@ -98,7 +100,8 @@ def initials(first_name: str, last_name: str) -> str:
 
 
 class NameRedactor:
-    """Built once per request from the setting's children and the reader's own."""
+    """Built from the setting's children and the reader's own (cached by exactly those:
+    see `redactor_for`)."""
 
     def __init__(self, children, own_ids):
         replacements: dict[str, str] = {}  # a form's letters -> initials
@@ -156,5 +159,24 @@ def redactor_for(user, setting_id, *, staff: bool):
     from acorn.children.models import Child
     from acorn.children.selectors import linked_child_ids
 
-    children = Child.objects.filter(setting_id=setting_id).only("id", "first_name", "last_name")
-    return NameRedactor(children, linked_child_ids(user))
+    # The names themselves are the cache key, so a child added or renamed makes a new
+    # redactor on the very next request, in every process; only the building is saved.
+    names = tuple(
+        ChildName(*row)
+        for row in Child.objects.filter(setting_id=setting_id)
+        .order_by("pk")
+        .values_list("id", "first_name", "last_name")
+    )
+    own = frozenset(linked_child_ids(user)) & {name.pk for name in names}
+    return _redactor(names, own)
+
+
+class ChildName(NamedTuple):
+    pk: object
+    first_name: str
+    last_name: str
+
+
+@lru_cache(maxsize=256)
+def _redactor(names: tuple, own_ids: frozenset) -> NameRedactor:
+    return NameRedactor(names, own_ids)
