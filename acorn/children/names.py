@@ -57,9 +57,16 @@ def _normal_char(char: str) -> str:
     )
 
 
+# Plain ASCII text (most entries) normalises to itself in lower case, with the odd
+# apostrophe and every kind of space unified: the same answer as _normal_char, at once.
+_ASCII_NORMAL = str.maketrans({"`": "'", **{c: " " for c in " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"}})
+
+
 def normalise(text: str) -> tuple[str, list[int]]:
     """The text as matched, and for each of its characters the index of the character of
     the original text it came from."""
+    if text.isascii():
+        return text.lower().translate(_ASCII_NORMAL), range(len(text))
     out: list[str] = []
     origin: list[int] = []
     for index, char in enumerate(text):
@@ -118,6 +125,7 @@ class NameRedactor:
         # The reader's own child keeps their name even when a classmate shares it.
         for form in own_forms:
             replacements.pop(form, None)
+        self._done: dict[str, str] = {}
         self._forms = sorted(replacements, key=len, reverse=True)
         self._labels = [replacements[form] for form in self._forms]
         if self._forms:
@@ -129,6 +137,15 @@ class NameRedactor:
     def __call__(self, text: str) -> str:
         if not text or self._pattern is None:
             return text
+        # The same texts are read again and again (every page of every family's visit).
+        done = self._done.get(text)
+        if done is None:
+            if len(self._done) >= 2048:
+                self._done.clear()
+            done = self._done[text] = self._redact(text)
+        return done
+
+    def _redact(self, text: str) -> str:
         normal, origin = normalise(text)
         pieces = []
         done = 0

@@ -53,3 +53,12 @@ def test_a_parent_of_two_children_keeps_both_names_from_a_shared_redactor(world)
     assert redactor_for(fresh, world.setting_a.pk, staff=False)("Xander and Yasmin") == (
         "Xander and Yasmin"
     )
+
+
+def test_plain_text_is_normalised_exactly_as_the_careful_way_does():
+    from acorn.children.names import _normal_char
+
+    for text in ["Rose's `tower`\tand\nMAY-Day  x\x0b\x1fy", "O'Neill", "plain words 12"]:
+        careful = "".join(_normal_char(c) for c in text)
+        assert names.normalise(text)[0] == careful
+        assert list(names.normalise(text)[1]) == list(range(len(text)))
