@@ -178,7 +178,10 @@ def _shared_clearance(person, setting) -> Clearance:
     if membership is None:
         return compute_clearance(person, setting)
     today = setting_today(setting)
-    key = f"acorn:clearance:{membership.pk}:{membership.checks_version}:{today.isoformat()}"
+    key = (
+        f"acorn:clearance:{membership.pk}:{membership.checks_version}:{today.isoformat()}"
+        f":{_written_here}"
+    )
     clearance = cache.get(key)
     if clearance is None:
         clearance = compute_clearance(person, setting, today)
@@ -186,10 +189,18 @@ def _shared_clearance(person, setting) -> Clearance:
     return clearance
 
 
+# Record writes made by this process. A person object held for longer than a request
+# (a command, a test) may carry a membership stamp older than its records; counting this
+# process's own writes in the key means it never reads an answer cached before them.
+_written_here = 0
+
+
 def records_changed(sender, instance, **kwargs):
     """A suitability record was written or removed: the person's clearance there is new.
     The stamp is random rather than counted, so a rolled-back change can't leave behind a
     cached answer that a later change would find again."""
+    global _written_here
+    _written_here += 1
     Membership.objects.filter(setting_id=instance.setting_id, user_id=instance.person_id).update(
         checks_version=secrets.randbelow(2**31)
     )
