@@ -147,7 +147,7 @@ def main() -> None:
         raw = statistics.median(
             timed(lambda n=n: raw_pillow(jpeg, folder / f"raw-pillow-{n}")) for n in range(3)
         )
-        ours = bench_photo(jpeg, folder, limits)
+        ours = bench_photo(jpeg, folder / "again", limits)
         print(f"photo: raw Pillow {raw:.2f} s, Acorn {ours:.2f} s: {ours / raw:.2f}× raw")
         for video in videos:
             size_mb = video.stat().st_size / 1e6
