@@ -25,15 +25,58 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def sign_in_families(path: Path, count: int = 40) -> None:
+    import json
+    import os
+
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "acorn.settings")
+    import django
+
+    django.setup()
+    from django.test import Client
+
+    from acorn.ops.synthetic import PASSWORD
+
+    families = []
+    for n in range(count):
+        email = f"parent0-{n}@bench.acorn.test"
+        client = Client()
+        answer = client.post("/sign-in/", {"email": email, "password": PASSWORD})
+        journal = client.get("/", follow=True).request["PATH_INFO"]
+        token = client.post(
+            "/api/v1/auth/token",
+            {"email": email, "password": PASSWORD},
+            content_type="application/json",
+        ).json()["token"]
+        assert answer.status_code == 302 and journal.startswith("/children/"), journal
+        families.append(
+            {"session": client.cookies["sessionid"].value, "token": token, "journal": journal}
+        )
+    path.write_text(json.dumps(families))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--size", type=int, default=3000)
+    parser.add_argument("--sign-in", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.sign_in:
+        sign_in_families(Path(args.sign_in))
+        return
     ensure_data(args.size)
     env = bench_env(args.size)
+    # Families sign in before the run (Argon2 is slow on purpose, and signing in is not
+    # what this measures): a session cookie and an API token each, handed to locust.
+    credentials = Path(tempfile.mkdtemp()) / "families.json"
+    subprocess.run(
+        [sys.executable, __file__, "--sign-in", str(credentials), "--size", str(args.size)],
+        cwd=ROOT, env=env, check=True,
+    )  # fmt: skip
+    env["BENCH_FAMILIES"] = str(credentials)
     port = free_port()
     bin_dir = Path(sys.executable).parent
     server = subprocess.Popen(
@@ -56,7 +99,7 @@ def main() -> None:
                  "--headless", "--host", host, "--users", str(args.users),
                  "--spawn-rate", "10", "--run-time", f"{args.seconds}s", "--csv", str(prefix),
                  "--only-summary", "--loglevel", "WARNING"],
-                cwd=ROOT, check=False, stdout=subprocess.DEVNULL,
+                cwd=ROOT, env=env, check=False, stdout=subprocess.DEVNULL,
             )  # fmt: skip
             rows = list(csv.DictReader(open(f"{prefix}_stats.csv")))  # noqa: SIM115
     finally:
