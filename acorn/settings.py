@@ -71,6 +71,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "acorn.ops.logs.RequestIdMiddleware",
     "acorn.core.middleware.TransportSecurityMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "acorn.core.middleware.NoStoreMiddleware",
@@ -117,6 +118,9 @@ DATABASES = {
         conn_max_age=60,
     )
 }
+# Persistent connections (a minute), checked before reuse so a restarted database or a
+# dropped connection costs one reconnect, not an error page.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
@@ -296,10 +300,38 @@ ACORN_LOCKOUT_ACCOUNT_FAILURES = 5
 ACORN_LOCKOUT_ADDRESS_FAILURES = 20
 ACORN_LOCKOUT_MINUTES = 15
 
+# The cache (clearances, keyed so that a change is seen at once): local memory in each
+# process by default; Redis shared by every web process with ACORN_REDIS_URL.
+ACORN_REDIS_URL = os.environ.get("ACORN_REDIS_URL", "")
+if ACORN_REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": ACORN_REDIS_URL,
+            "KEY_PREFIX": "acorn",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# ACORN_LOG_FORMAT=json: one JSON object a line (time, level, logger, message, request id,
+# method, path, status, duration), for a log collector. Plain text otherwise.
+ACORN_LOG_FORMAT = os.environ.get("ACORN_LOG_FORMAT", "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "acorn.ops.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "acorn.ops.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json" if ACORN_LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {"acorn": {"level": "INFO"}},
 }

@@ -92,6 +92,37 @@ def bench_photo(source: Path, work: Path, limits: MediaLimits, runs: int = 3) ->
     return statistics.median(times)
 
 
+def raw_pillow(source: Path, out_dir: Path) -> None:
+    """What any app must do at least: decode, orient, resize twice, encode twice."""
+    from PIL import ImageOps
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with Image.open(source) as image:
+        image = ImageOps.exif_transpose(image).convert("RGB")
+        display = image.copy()
+        display.thumbnail((1600, 1600), Image.Resampling.LANCZOS)
+        display.save(out_dir / "d.jpg", "JPEG", quality=85, progressive=True, optimize=True)
+        thumb = display.copy()
+        thumb.thumbnail((400, 400), Image.Resampling.LANCZOS)
+        thumb.save(out_dir / "t.webp", "WEBP", quality=80, method=4)
+
+
+def raw_ffmpeg(source: Path, out_dir: Path) -> None:
+    """The same transcode by hand: 720p H.264 (veryfast, CRF 23), AAC, and a poster."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    subprocess.run(  # noqa: S603 - our own ffmpeg, our own temp files
+        [FFMPEG, "-v", "error", "-y", "-i", str(source), "-vf", "scale=-2:720",
+         "-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-pix_fmt", "yuv420p",
+         "-c:a", "aac", "-b:a", "128k", "-movflags", "+faststart", str(out_dir / "v.mp4")],
+        check=True,
+    )  # fmt: skip
+    subprocess.run(  # noqa: S603 - our own ffmpeg, our own temp files
+        [FFMPEG, "-v", "error", "-y", "-ss", "1", "-i", str(source), "-frames:v", "1",
+         str(out_dir / "poster.jpg")],
+        check=True,
+    )  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--hevc", action="store_true", help="also time an HEVC MOV")
@@ -113,6 +144,11 @@ def main() -> None:
                 f"process_photo {photo.suffix[1:].upper():4} 4000x3000 ({size_mb:.1f} MB): "
                 f"{seconds:.2f} s (median of 3)"
             )
+        raw = statistics.median(
+            timed(lambda n=n: raw_pillow(jpeg, folder / f"raw-pillow-{n}")) for n in range(3)
+        )
+        ours = bench_photo(jpeg, folder / "again", limits)
+        print(f"photo: raw Pillow {raw:.2f} s, Acorn {ours:.2f} s: {ours / raw:.2f}× raw")
         for video in videos:
             size_mb = video.stat().st_size / 1e6
             seconds = timed(lambda video=video: process_video(video, folder / video.stem, limits))
@@ -120,6 +156,9 @@ def main() -> None:
                 f"process_video {video.name} ({args.video_seconds} s, {size_mb:.0f} MB): "
                 f"{seconds:.2f} s (1 run)"
             )
+        raw = timed(lambda: raw_ffmpeg(videos[0], folder / "raw-ffmpeg"))
+        ours = timed(lambda: process_video(videos[0], folder / "ours-again", limits))
+        print(f"video: raw ffmpeg {raw:.2f} s, Acorn {ours:.2f} s: {ours / raw:.2f}× raw")
 
 
 if __name__ == "__main__":

@@ -15,6 +15,8 @@ also everyday words ("may", "rose", "will") are matched only when capitalised, s
 
 import re
 import unicodedata
+from functools import lru_cache
+from typing import NamedTuple
 
 # First names that are also common English words: matched only when capitalised.
 EVERYDAY_WORDS = {
@@ -55,9 +57,16 @@ def _normal_char(char: str) -> str:
     )
 
 
+# Plain ASCII text (most entries) normalises to itself in lower case, with the odd
+# apostrophe and every kind of space unified: the same answer as _normal_char, at once.
+_ASCII_NORMAL = str.maketrans({"`": "'", **{c: " " for c in " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"}})
+
+
 def normalise(text: str) -> tuple[str, list[int]]:
     """The text as matched, and for each of its characters the index of the character of
     the original text it came from."""
+    if text.isascii():
+        return text.lower().translate(_ASCII_NORMAL), range(len(text))
     out: list[str] = []
     origin: list[int] = []
     for index, char in enumerate(text):
@@ -98,7 +107,8 @@ def initials(first_name: str, last_name: str) -> str:
 
 
 class NameRedactor:
-    """Built once per request from the setting's children and the reader's own."""
+    """Built from the setting's children and the reader's own (cached by exactly those:
+    see `redactor_for`)."""
 
     def __init__(self, children, own_ids):
         replacements: dict[str, str] = {}  # a form's letters -> initials
@@ -115,6 +125,7 @@ class NameRedactor:
         # The reader's own child keeps their name even when a classmate shares it.
         for form in own_forms:
             replacements.pop(form, None)
+        self._done: dict[str, str] = {}
         self._forms = sorted(replacements, key=len, reverse=True)
         self._labels = [replacements[form] for form in self._forms]
         if self._forms:
@@ -126,6 +137,15 @@ class NameRedactor:
     def __call__(self, text: str) -> str:
         if not text or self._pattern is None:
             return text
+        # The same texts are read again and again (every page of every family's visit).
+        done = self._done.get(text)
+        if done is None:
+            if len(self._done) >= 2048:
+                self._done.clear()
+            done = self._done[text] = self._redact(text)
+        return done
+
+    def _redact(self, text: str) -> str:
         normal, origin = normalise(text)
         pieces = []
         done = 0
@@ -156,5 +176,24 @@ def redactor_for(user, setting_id, *, staff: bool):
     from acorn.children.models import Child
     from acorn.children.selectors import linked_child_ids
 
-    children = Child.objects.filter(setting_id=setting_id).only("id", "first_name", "last_name")
-    return NameRedactor(children, linked_child_ids(user))
+    # The names themselves are the cache key, so a child added or renamed makes a new
+    # redactor on the very next request, in every process; only the building is saved.
+    names = tuple(
+        ChildName(*row)
+        for row in Child.objects.filter(setting_id=setting_id)
+        .order_by("pk")
+        .values_list("id", "first_name", "last_name")
+    )
+    own = frozenset(linked_child_ids(user)) & {name.pk for name in names}
+    return _redactor(names, own)
+
+
+class ChildName(NamedTuple):
+    pk: object
+    first_name: str
+    last_name: str
+
+
+@lru_cache(maxsize=256)
+def _redactor(names: tuple, own_ids: frozenset) -> NameRedactor:
+    return NameRedactor(names, own_ids)

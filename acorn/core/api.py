@@ -292,9 +292,11 @@ def api_access(rule: str):
 
 
 def _ordering(items) -> list[str]:
-    """The list's order, made total with the primary key so a cursor is exact."""
+    """The list's order, made total with the primary key so a cursor is exact. An
+    annotation named `…_pk` is the row's own primary key read from a joined row (so an
+    index there can serve the whole order)."""
     fields = list(items.query.order_by) or list(items.model._meta.ordering)
-    if not any(f.lstrip("-") in ("pk", "id") for f in fields):
+    if not any(f.lstrip("-") in ("pk", "id") or f.endswith("_pk") for f in fields):
         fields.append("-pk" if fields and fields[-1].startswith("-") else "pk")
     return fields
 

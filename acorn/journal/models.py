@@ -83,6 +83,8 @@ class Observation(models.Model):
             models.Index(fields=["author", "status"], name="obs_author_status"),
             models.Index(fields=["setting", "reviewed_at", "status"], name="obs_review"),
             models.Index(fields=["setting", "discuss_at_meeting"], name="obs_agenda"),
+            # what a session leader supervised (Today, the leader's review list).
+            models.Index(fields=["supervisor", "-created_at"], name="obs_supervisor"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -121,8 +123,10 @@ class ObservationChild(models.Model):
             models.UniqueConstraint(fields=["observation", "child"], name="one_link_per_child")
         ]
         indexes = [
+            # Serves a child's journal in its order, the entry's id breaking ties.
             models.Index(
-                fields=["child", "-observed_on", "-created_at"], name="journal_child_newest"
+                fields=["child", "-observed_on", "-created_at", "-observation"],
+                name="journal_child_newest",
             )
         ]
 

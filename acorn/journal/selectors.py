@@ -7,7 +7,16 @@ drafts, other families' entries and other settings' entries do not exist for the
 
 import uuid
 
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Prefetch, Q
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Prefetch,
+    Q,
+)
 from django.http import Http404
 
 from acorn.children.models import Child
@@ -77,10 +86,20 @@ def journal_for(user, child: Child):
         rule = _parent_rule(user)
     else:
         raise Http404("No such child.")
+    # Ordered by the copies on the child's own link row, so the per-child index
+    # (journal_child_newest) gives the order and a page reads only its own rows. The
+    # annotations keep keyset paging working (the cursor names these values).
     return _with_children(
-        Observation.objects.filter(rule, links__child=child).order_by(
-            "-observed_on", "-created_at", "-id"
-        ),
+        Observation.objects.filter(rule)
+        .annotate(journal_child=FilteredRelation("links", condition=Q(links__child=child)))
+        .filter(journal_child__child=child)
+        .annotate(
+            journal_observed_on=F("journal_child__observed_on"),
+            journal_created_at=F("journal_child__created_at"),
+            # The entry's own id, read from the link row so the index serves the tie-break.
+            journal_pk=F("journal_child__observation_id"),
+        )
+        .order_by("-journal_observed_on", "-journal_created_at", "-journal_pk"),
         user,
     )
 

@@ -47,6 +47,9 @@ class Membership(models.Model):
     role = models.CharField(max_length=16, choices=Role.choices)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=dj_timezone.now)
+    # Raised in the same transaction as any change to this person's suitability records
+    # here: cached clearances are keyed by it, so a change is seen at once everywhere.
+    checks_version = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [

@@ -2,13 +2,18 @@
 
 `clearance_of` works out, for one staff member in one setting, what is missing and what
 falls due within 30 days. The answer is cached on the person object, so a request asks
-the database once per setting however many times the gate is consulted.
+the database once per setting however many times the gate is consulted, and in the shared
+cache under the membership's `checks_version` and the setting's date: any change to the
+person's records raises the version in the same transaction (`records_changed`), and a
+new day is a new key, so a check recorded or lapsing is seen on the very next request.
 """
 
+import secrets
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
+from django.core.cache import cache
 from django.utils import timezone
 
 from acorn.core.policy import ChecksIncomplete
@@ -156,12 +161,64 @@ def compute_clearance(person, setting, today: date | None = None, records=None) 
     return result
 
 
+CLEARANCE_CACHE_SECONDS = 24 * 60 * 60
+
+
 def clearance_of(person, setting) -> Clearance:
-    """Cached per person object (that is, per request)."""
-    cache = person.__dict__.setdefault("_acorn_clearance", {})
-    if setting.pk not in cache:
-        cache[setting.pk] = compute_clearance(person, setting)
-    return cache[setting.pk]
+    """Cached per person object (that is, per request), and across requests by membership,
+    version of its records and the setting's date."""
+    per_request = person.__dict__.setdefault("_acorn_clearance", {})
+    if setting.pk not in per_request:
+        per_request[setting.pk] = _shared_clearance(person, setting)
+    return per_request[setting.pk]
+
+
+def _shared_clearance(person, setting) -> Clearance:
+    membership = memberships_of(person).get(setting.pk)
+    if membership is None:
+        return compute_clearance(person, setting)
+    today = setting_today(setting)
+    key = (
+        f"acorn:clearance:{membership.pk}:{membership.checks_version}:{today.isoformat()}"
+        f":{_written_here}"
+    )
+    clearance = cache.get(key)
+    if clearance is None:
+        clearance = compute_clearance(person, setting, today)
+        cache.set(key, clearance, CLEARANCE_CACHE_SECONDS)
+    return clearance
+
+
+# Record writes made by this process. A person object held for longer than a request
+# (a command, a test) may carry a membership stamp older than its records; counting this
+# process's own writes in the key means it never reads an answer cached before them.
+_written_here = 0
+
+
+def records_changed(sender, instance, **kwargs):
+    """A suitability record was written or removed: the person's clearance there is new.
+    The stamp is random rather than counted, so a rolled-back change can't leave behind a
+    cached answer that a later change would find again."""
+    global _written_here
+    _written_here += 1
+    Membership.objects.filter(setting_id=instance.setting_id, user_id=instance.person_id).update(
+        checks_version=secrets.randbelow(2**31)
+    )
+
+
+def forget_clearance(person) -> None:
+    """After writing this person's records within a request: drop what this request
+    remembered (its clearances and the stamps of its memberships)."""
+    person.__dict__.pop("_acorn_clearance", None)
+    memberships = person.__dict__.get("_acorn_memberships") or {}
+    if memberships:
+        stamps = dict(
+            Membership.objects.filter(pk__in=[m.pk for m in memberships.values()]).values_list(
+                "pk", "checks_version"
+            )
+        )
+        for membership in memberships.values():
+            membership.checks_version = stamps.get(membership.pk, membership.checks_version)
 
 
 def is_cleared(user, setting_id) -> bool:

@@ -19,7 +19,7 @@ from acorn.suitability.models import (
     StatusCheck,
     UpdateServiceSubscription,
 )
-from acorn.suitability.selectors import setting_today
+from acorn.suitability.selectors import forget_clearance, setting_today
 
 
 def _check_recorder(*, setting, person, recorded_by):
@@ -41,7 +41,7 @@ def _not_future(setting, day: date, what: str):
 
 
 def _forget_clearance(person):
-    person.__dict__.pop("_acorn_clearance", None)
+    forget_clearance(person)
 
 
 def _audit(action, *, record, setting, person, recorded_by, request, detail=None):

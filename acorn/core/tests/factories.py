@@ -89,6 +89,7 @@ def clear(person, setting, *, on=None):
 
     from acorn.suitability.declarations import current_text
     from acorn.suitability.models import DbsCheck, Declaration, UpdateServiceSubscription
+    from acorn.suitability.selectors import forget_clearance
 
     on = on or timezone.localdate()
     DbsCheck.objects.create(
@@ -115,7 +116,7 @@ def clear(person, setting, *, on=None):
             text=text,
             signature_name=person.name,
         )
-    person.__dict__.pop("_acorn_clearance", None)
+    forget_clearance(person)
     return person
 
 

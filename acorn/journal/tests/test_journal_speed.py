@@ -1,0 +1,137 @@
+"""Issue 13: a child's journal is read through the per-child index in its own order, so a
+page costs the same at 2,000 entries as at 20, with a fixed number of queries."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from acorn.conftest import ApiClient
+from acorn.core.api import _ordering
+from acorn.core.tests.factories import ChildFactory, SettingFactory, observation, parent_of, staff
+from acorn.journal import selectors
+from acorn.journal.models import Observation, ObservationChild
+
+pytestmark = pytest.mark.django_db
+
+ENTRIES = 2_100
+
+
+def _many_entries(child, author, count=ENTRIES):
+    """`count` published entries about the child, several on each day (ties included)."""
+    now = timezone.now()
+    entries = [
+        Observation(
+            setting=child.setting,
+            author=author,
+            text=f"Entry {n}",
+            observed_on=date(2025, 1, 1) + timedelta(days=n // 3),
+            status=Observation.Status.PUBLISHED,
+            created_at=now - timedelta(minutes=n % 2),
+            updated_at=now,
+            published_at=now,
+        )
+        for n in range(count)
+    ]
+    Observation.objects.bulk_create(entries, batch_size=500)
+    ObservationChild.objects.bulk_create(
+        [
+            ObservationChild(
+                observation=entry,
+                child=child,
+                observed_on=entry.observed_on,
+                created_at=entry.created_at,
+            )
+            for entry in entries
+        ],
+        batch_size=500,
+    )
+    return entries
+
+
+def _plan(queryset) -> str:
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("ANALYZE")
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+            return "\n".join(str(row[-1]) for row in cursor.fetchall())
+        cursor.execute("ANALYZE")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+@pytest.fixture
+def big_journal():
+    setting = SettingFactory()
+    keyperson = staff(setting)
+    child = ChildFactory(setting=setting, key_person=keyperson)
+    other = ChildFactory(setting=setting, key_person=keyperson)
+    _many_entries(child, keyperson)
+    _many_entries(other, keyperson, count=300)
+    return setting, keyperson, child
+
+
+@pytest.mark.parametrize("reader", ["staff", "parent"])
+def test_journal_page_uses_the_per_child_index_order_without_sorting(big_journal, reader):
+    setting, keyperson, child = big_journal
+    user = keyperson if reader == "staff" else parent_of(child)
+    journal = selectors.journal_for(user, child)
+    # As the API pages it: in the list's total order, one page at a time.
+    plan = _plan(journal.order_by(*_ordering(journal))[:51])
+    assert "journal_child_newest" in plan, plan
+    if connection.vendor == "sqlite":
+        assert "TEMP B-TREE" not in plan, plan
+    else:
+        assert "Sort" not in plan, plan
+
+
+def test_journal_order_is_newest_first_with_ties_broken_by_entry(big_journal):
+    setting, keyperson, child = big_journal
+    rows = list(selectors.journal_for(keyperson, child))
+    assert len(rows) == ENTRIES
+    keys = [(o.observed_on, o.created_at, o.pk) for o in rows]
+    assert keys == sorted(keys, reverse=True)
+
+
+def test_journal_api_pages_by_cursor_through_every_entry_once(big_journal):
+    setting, keyperson, child = big_journal
+    client = ApiClient(parent_of(child))
+    seen = []
+    url = f"/children/{child.pk}/journal"
+    cursor = None
+    # A new entry published while paging neither shifts nor repeats a page.
+    for round_ in range(60):
+        answer = client.get(url, **({"cursor": cursor} if cursor else {}))
+        assert answer.status_code == 200
+        body = answer.json()
+        seen += [item["id"] for item in body["items"]]
+        if round_ == 1:
+            observation(author=keyperson, children=[child], text="Just now")
+        cursor = body["next"]
+        if not cursor:
+            break
+    assert len(seen) == len(set(seen)) == ENTRIES
+
+
+def test_journal_api_query_count_does_not_grow_with_entries(big_journal):
+    setting, keyperson, child = big_journal
+    client = ApiClient(parent_of(child))
+    url = f"/children/{child.pk}/journal"
+    client.get(url)
+    with CaptureQueriesContext(connection) as first:
+        body = client.get(url).json()
+    with CaptureQueriesContext(connection) as later:
+        client.get(url, cursor=body["next"])
+    assert len(first) == len(later)
+
+
+def test_supervised_entries_are_found_by_index_not_by_scanning_the_setting(big_journal):
+    from acorn.org.selectors import observations_supervised_by
+
+    setting, keyperson, child = big_journal
+    leader = staff(setting, "manager")
+    plan = _plan(observations_supervised_by(leader, setting)[:50])
+    assert "obs_supervisor" in plan, plan

@@ -1,0 +1,84 @@
+"""Issue 13: a staff member's clearance is cached between requests, and every change that
+decides it (a check recorded, a status check, a lapse at midnight) is seen at once."""
+
+from datetime import date
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from acorn.conftest import ApiClient
+from acorn.core.tests import factories as f
+from acorn.suitability import services
+from acorn.suitability.models import UpdateServiceSubscription
+
+pytestmark = pytest.mark.django_db
+
+
+def _suitability_queries(api, path="/children") -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert api.get(path).status_code == 200
+    return sum("suitability_" in q["sql"] for q in queries)
+
+
+def test_a_cleared_staff_members_later_requests_ask_nothing_about_their_checks(world):
+    api = ApiClient(world.key_person)
+    api.get("/children")
+    assert _suitability_queries(api) == 0
+
+
+def test_a_status_check_with_new_information_closes_the_gate_on_the_next_request(world):
+    api = ApiClient(world.key_person)
+    assert api.get("/children").status_code == 200
+    services.status_check_record(
+        setting=world.setting_a,
+        person=world.key_person,
+        recorded_by=world.manager,
+        checked_on=date.today(),
+        result="new_information",
+    )
+    answer = api.get("/children")
+    assert answer.status_code == 403
+    assert answer.json()["code"] == "checks_incomplete"
+
+
+def test_checks_completed_open_the_gate_on_the_next_request(world):
+    newcomer = f.staff(world.setting_a, cleared=False)
+    api = ApiClient(newcomer)
+    assert api.get("/children").status_code == 403
+    f.clear(newcomer, world.setting_a)
+    assert api.get("/children").status_code == 200
+
+
+def test_a_record_removed_closes_the_gate_on_the_next_request(world):
+    api = ApiClient(world.key_person)
+    assert api.get("/children").status_code == 200
+    UpdateServiceSubscription.objects.get(person=world.key_person).delete()
+    assert api.get("/children").status_code == 403
+
+
+def test_a_subscription_lapsing_at_midnight_closes_the_gate_the_next_day(world):
+    subscription = UpdateServiceSubscription.objects.get(person=world.key_person)
+    subscription.renews_on = date(2027, 3, 2)
+    subscription.save()
+    with time_machine.travel("2027-03-02 12:00:00+00:00", tick=False):
+        api = ApiClient(world.key_person)
+        assert api.get("/children").status_code == 200
+        assert api.get("/children").status_code == 200
+    with time_machine.travel("2027-03-03 09:00:00+00:00", tick=False):
+        # A new sign-in (a staff token ends after the idle time), same cached clearance key
+        # but for the date: the lapse counts from the first request of the day.
+        assert ApiClient(world.key_person).get("/children").status_code == 403
+
+
+def test_a_check_recorded_in_one_setting_does_not_clear_the_person_in_another(world):
+    both = f.staff(world.setting_a)
+    f.MembershipFactory(user=both, setting=world.setting_b)
+    api = ApiClient(both)
+    assert api.get("/children").status_code == 200
+    kids = {c["id"] for c in api.get("/children").json()["items"]}
+    assert str(world.far_child.pk) not in kids
+    f.clear(both, world.setting_b)
+    kids = {c["id"] for c in api.get("/children").json()["items"]}
+    assert str(world.far_child.pk) in kids and str(world.child.pk) in kids
