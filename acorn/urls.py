@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("acorn.devices.urls")),
     path("", include("acorn.eyfs.urls")),
     path("", include("acorn.reports.urls")),
+    path("", include("acorn.leaving.urls")),
 ]
 
 handler403 = core_views.forbidden

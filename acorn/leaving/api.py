@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from uuid import UUID
 
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from acorn.children.selectors import child_for
 from acorn.core.api import api_access
@@ -74,6 +74,39 @@ def leaving_record(request, child_id: str, payload: LeavingIn):
         "status": child.status,
         "grace_ends_on": leaving.grace_ends_on,
     }
+
+
+class KeepsakeOut(Schema):
+    id: UUID
+    status: str
+    size: int
+
+
+def _keepsake_out(export):
+    return {"id": export.pk, "status": export.status, "size": export.size}
+
+
+@router.post("/children/{child_id}/exports", response={201: KeepsakeOut})
+@api_access("signed_in")
+def keepsake_request(request, child_id: str):
+    child = child_for(request.user, child_id)
+    export = services.keepsake_request(child=child, requested_by=request.user, request=request)
+    export.refresh_from_db()
+    return Status(201, _keepsake_out(export))
+
+
+@router.get("/exports/{export_id}", response=KeepsakeOut)
+@api_access("signed_in")
+def keepsake_status(request, export_id: str):
+    return _keepsake_out(selectors.keepsake_for(request.user, export_id))
+
+
+@router.get("/exports/{export_id}/content")
+@api_access("signed_in")
+def keepsake_content(request, export_id: str):
+    from acorn.leaving.views import keepsake_file_response
+
+    return keepsake_file_response(request, selectors.keepsake_for(request.user, export_id))
 
 
 @router.get("/settings/{setting_id}/deletions", response=DeletionPage)

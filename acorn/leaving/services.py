@@ -151,3 +151,82 @@ def leaving_apply_due(*, on=None) -> dict:
         ):
             emails += _email_parents(leaving, "grace_ending")
     return {"archived": archived, "emails": emails}
+
+
+def may_export(person, child) -> bool:
+    """A keepsake is for the child's parents (while the child attends and in the grace
+    period) and the setting's session leaders (subject access requests)."""
+    from acorn.children.selectors import is_parent_of, leader_setting_ids
+
+    return is_parent_of(person, child) or child.setting_id in leader_setting_ids(person)
+
+
+@transaction.atomic
+def keepsake_request(*, child: Child, requested_by, request=None):
+    """L-3, L-5: start a keepsake export of the child's journal (child already checked
+    with child_for). The worker builds it; a session leader's export is a subject access
+    request, answered within a month."""
+    from acorn.children.selectors import is_parent_of, require_onboarded
+    from acorn.leaving.models import SUBJECT_ACCESS_DAYS, KeepsakeExport
+    from acorn.leaving.tasks import build_keepsake
+
+    if not may_export(requested_by, child):
+        raise Forbidden(
+            "A keepsake of a child's journal is for their family and the setting's "
+            "session leaders.",
+            next_step="Please ask your manager if the family has asked for one.",
+        )
+    as_parent = is_parent_of(requested_by, child)
+    if as_parent:
+        require_onboarded(requested_by, child)
+    else:
+        require_session_leader(requested_by, child.setting_id)
+    export = KeepsakeExport.objects.create(
+        child=child,
+        requested_by=requested_by,
+        subject_access=not as_parent,
+        due_on=None if as_parent else today() + timedelta(days=SUBJECT_ACCESS_DAYS),
+    )
+    audit_record(
+        action="keepsake.request",
+        actor=requested_by,
+        request=request,
+        setting_id=child.setting_id,
+        child_id=child.pk,
+        object_type="keepsake_export",
+        object_id=export.pk,
+        detail={"subject_access": export.subject_access},
+    )
+    transaction.on_commit(lambda: build_keepsake.enqueue(str(export.pk)))
+    return export
+
+
+def keepsake_build(export_id) -> str:
+    """Runs in the worker: builds the zip as the requester may see the journal."""
+    from acorn.leaving import keepsake
+    from acorn.leaving.models import KeepsakeExport
+
+    export = (
+        KeepsakeExport.objects.select_related("child__setting", "requested_by")
+        .filter(pk=export_id, status=KeepsakeExport.Status.PREPARING)
+        .first()
+    )
+    if export is None:
+        return "skipped"
+
+    def progress(percent):
+        KeepsakeExport.objects.filter(pk=export.pk).update(progress=percent)
+
+    try:
+        name, size = keepsake.build_zip(export.requested_by, export.child, progress=progress)
+    except Exception:
+        KeepsakeExport.objects.filter(pk=export.pk).update(status=KeepsakeExport.Status.FAILED)
+        raise
+    KeepsakeExport.objects.filter(pk=export.pk).update(
+        status=KeepsakeExport.Status.READY,
+        storage_name=name,
+        size=size,
+        progress=100,
+        ready_at=timezone.now(),
+    )
+    return KeepsakeExport.Status.READY

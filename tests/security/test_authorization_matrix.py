@@ -1135,6 +1135,65 @@ EXPECTED.update(
     }
 )
 
+
+def _keepsake(world):
+    """A ready keepsake export the child's parent asked for (a tiny stored zip)."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from acorn.leaving.models import KeepsakeExport
+
+    export = KeepsakeExport.objects.filter(requested_by=world.parent).first()
+    if export is None:
+        name = default_storage.save("exports/matrix.zip", ContentFile(b"PK\x05\x06" + bytes(18)))
+        export = KeepsakeExport.objects.create(
+            child=world.child,
+            requested_by=world.parent,
+            status=KeepsakeExport.Status.READY,
+            storage_name=name,
+            size=22,
+        )
+    return export
+
+
+# The keepsake export (issue 11 item 3): for the child's parents and session leaders;
+# an export itself only for the person who asked for it.
+KEEPSAKE_START = {
+    "anonymous": LOGIN,
+    "manager deputy parent parent_uncleared_staff": OK,
+    "practitioner_off_site dual_staff": refused("off_site"),
+    "other_parent staff_other_setting inviter": NOT_FOUND,
+    "*": refused("forbidden"),
+}
+KEEPSAKE_OWN = {
+    "anonymous": LOGIN,
+    "parent": OK,
+    "practitioner_off_site": refused("off_site"),
+    "*": NOT_FOUND,
+}
+for _route in (
+    "GET /keepsakes/<str:export_id>/",
+    "GET /keepsakes/<str:export_id>/download",
+    "GET /api/v1/exports/{export_id}",
+    "GET /api/v1/exports/{export_id}/content",
+):
+    TARGETS[_route] = {"export_id": lambda w: _keepsake(w).pk}
+EXPECTED.update(
+    {
+        "GET /children/<str:child_id>/keepsake": {
+            "anonymous": LOGIN,
+            "practitioner_off_site": refused("off_site"),
+            "*": NOT_ALLOWED,
+        },
+        "POST /api/v1/children/{child_id}/exports": KEEPSAKE_START,
+        "GET /keepsakes/<str:export_id>/": KEEPSAKE_OWN,
+        "GET /keepsakes/<str:export_id>/download": KEEPSAKE_OWN,
+        "GET /api/v1/exports/{export_id}": KEEPSAKE_OWN,
+        "GET /api/v1/exports/{export_id}/content": KEEPSAKE_OWN,
+    }
+)
+
+
 # --- The matrix -----------------------------------------------------------------------
 
 
