@@ -40,7 +40,11 @@ def _media_entry(item, position: int):
     except (delivery.NotReady, delivery.Http404):
         return None
     extension = name.rsplit(".", 1)[-1].lower()
+    poster = None
+    if item.kind == "video" and "poster" in item.renditions:
+        poster = delivery.storage_name(item, "poster")  # printed in the book, not zipped
     return {
+        "poster": poster,
         "stored": name,
         "file": f"media/{item.pk}.{extension}",
         "kind": item.kind,
@@ -123,7 +127,7 @@ def _pdf(document: dict, files: list[dict]) -> bytes:
     )
 
     styles = getSampleStyleSheet()
-    stored = {f["file"]: f["stored"] for f in files}
+    printable = {f["file"]: f["poster"] or f["stored"] for f in files}
     child = document["child"]
     name = f"{child['first_name']} {child['last_name']}"
     story = [
@@ -150,11 +154,12 @@ def _pdf(document: dict, files: list[dict]) -> bytes:
             block.append(Paragraph(escape(f"Written by {entry['author']}"), styles["Italic"]))
         story.append(KeepTogether(block))
         for media in entry["media"]:
-            if media["kind"] != "photo":
-                story.append(Paragraph("(A video is in the media folder.)", styles["Italic"]))
-                continue
+            if media["kind"] == "video":
+                story.append(
+                    Paragraph(escape(f"A video: {media['file']} in the zip."), styles["Italic"])
+                )
             try:
-                with default_storage.open(stored[media["file"]], "rb") as f:
+                with default_storage.open(printable[media["file"]], "rb") as f:
                     data = f.read()
                 with PILImage.open(io.BytesIO(data)) as image:
                     w, h = image.size

@@ -62,6 +62,34 @@ def photo(w, *, observation, appears, colour, shared=None):
     return item
 
 
+def video(w, *, observation):
+    """A ready video (its files are stand-ins: the pipeline has its own tests)."""
+    prefix = f"media/{secrets.token_hex(16)}"
+    files = {
+        "original.mp4": b"original video " + secrets.token_bytes(8),
+        "display.mp4": b"display video " + secrets.token_bytes(8),
+        "poster.jpg": jpeg((250, 200, 0)),
+        "thumb.webp": b"thumb " + secrets.token_bytes(8),
+    }
+    for name, content in files.items():
+        default_storage.save(f"{prefix}/{name}", ContentFile(content))
+    item = MediaItem.objects.create(
+        setting=observation.setting,
+        uploaded_by=w.key_person,
+        observation=observation,
+        position=1,
+        kind=MediaItem.Kind.VIDEO,
+        mime="video/mp4",
+        status=MediaItem.Status.READY,
+        storage_prefix=prefix,
+        original_name="original.mp4",
+        renditions={"display": "display.mp4", "poster": "poster.jpg", "thumb": "thumb.webp"},
+    )
+    MediaAppearance.objects.create(media=item, child=w.child)
+    item.files = files
+    return item
+
+
 @pytest.fixture
 def journals(world):
     w = world
@@ -87,6 +115,7 @@ def journals(world):
     w.unobscured = photo(
         w, observation=w.group, appears=[w.child, w.other_child], colour=(240, 240, 10)
     )
+    w.video = video(w, observation=w.own)
     w.reply = Comment.objects.create(
         observation=w.group, child=w.child, author=w.parent, text="He told us all about it!"
     )
@@ -141,9 +170,14 @@ def test_parents_keepsake_holds_every_entry_reply_and_photo_they_may_see(api, wo
     media_files = sorted(n for n in archive.namelist() if n.startswith("media/"))
     listed = sorted(m["file"] for e in document["entries"] for m in e["media"])
     assert media_files == listed
-    assert len(media_files) == 2
+    assert len(media_files) == 3
     contents = {archive.read(name) for name in media_files}
-    assert contents == {w.own_photo.files["display.jpg"], w.group_photo.files["shared_display.jpg"]}
+    assert contents == {
+        w.own_photo.files["display.jpg"],
+        w.video.files["display.mp4"],
+        w.group_photo.files["shared_display.jpg"],
+    }
+    assert any(name.endswith(".mp4") for name in media_files)
     group_media = next(e for e in document["entries"] if e["id"] == str(w.group.pk))["media"]
     assert group_media[0]["obscured"] is True
 
@@ -245,3 +279,17 @@ def test_parent_starts_a_keepsake_from_the_journal_page_and_downloads_it(web, wo
     assert download["Content-Type"] == "application/zip"
     assert "attachment" in download["Content-Disposition"]
     assert web(w.other_parent).get(started.url).status_code == 404
+
+
+def test_keepsake_journal_json_follows_the_documented_schema(api, worker, journals):
+    from pathlib import Path
+
+    import jsonschema
+
+    w = journals
+    _, archive = export_zip(api, worker, w.parent, w.child)
+    schema = json.loads(
+        (Path(__file__).resolve().parents[3] / "docs/keepsake-journal.schema.json").read_text()
+    )
+    jsonschema.Draft202012Validator.check_schema(schema)
+    jsonschema.validate(json.loads(archive.read("journal.json")), schema)
