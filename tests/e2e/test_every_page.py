@@ -37,6 +37,7 @@ NOT_PAGES = {
     "healthz": "a health check for the load balancer",
     "journal:media": "the photo or video file itself",
     "journal:media_status": "JSON polled by the capture page",
+    "leaving:keepsake_download": "the keepsake zip itself",
 }
 SCREENSHOTS = os.environ.get("ACORN_SCREENSHOTS")  # a folder: save every page there too
 
@@ -180,6 +181,12 @@ def nursery(django_db_setup, django_db_blocker, tmp_path_factory):
         reports.report_submit(report=report, person=key_person)
         reports.report_review(report=report, reviewer=manager, approve=True)
         reports.report_share(report=report, person=manager)
+        from acorn.accounts.models import User
+        from acorn.leaving import services as leaving
+
+        keepsake = leaving.keepsake_request(
+            child=ada, requested_by=User.objects.get(email="anna@home.test")
+        )
         ids = {
             "child_id": ada.pk,
             "observation_id": entry.pk,
@@ -188,6 +195,7 @@ def nursery(django_db_setup, django_db_blocker, tmp_path_factory):
             "membership_id": key_person.memberships.get().pk,
             "device_id": device.pk,
             "report_id": report.pk,
+            "export_id": keepsake.pk,
             "token": "not-a-real-invitation",
             "uidb64": "MQ",
         }
