@@ -110,12 +110,21 @@ def journal_of(requester, child) -> tuple[dict, list[dict]]:
     return document, files
 
 
+def _day(iso_date: str) -> str:
+    """29 November 2026, as a book would print it."""
+    from datetime import date
+
+    day = date.fromisoformat(iso_date)
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
 def _pdf(document: dict, files: list[dict]) -> bytes:
     """A printable book of the journal: a title page, then each entry with its photos
     and replies (ReportLab platypus)."""
     from PIL import Image as PILImage
+    from reportlab.lib.enums import TA_CENTER
     from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
     from reportlab.lib.units import cm
     from reportlab.platypus import (
         Image,
@@ -127,23 +136,29 @@ def _pdf(document: dict, files: list[dict]) -> bytes:
     )
 
     styles = getSampleStyleSheet()
+    centred = ParagraphStyle("centred", parent=styles["Normal"], alignment=TA_CENTER)
+    centred_heading = ParagraphStyle(
+        "centred_heading", parent=styles["Heading2"], alignment=TA_CENTER
+    )
     printable = {f["file"]: f["poster"] or f["stored"] for f in files}
     child = document["child"]
     name = f"{child['first_name']} {child['last_name']}"
     story = [
         Spacer(1, 6 * cm),
         Paragraph(escape(f"{name}'s learning journal"), styles["Title"]),
-        Paragraph(escape(document["setting"]["name"]), styles["Heading2"]),
+        Paragraph(escape(document["setting"]["name"]), centred_heading),
         Paragraph(
-            escape(f"{len(document['entries'])} moments, kept on {document['exported_at'][:10]}"),
-            styles["Normal"],
+            escape(
+                f"{len(document['entries'])} moments, kept on {_day(document['exported_at'][:10])}"
+            ),
+            centred,
         ),
         PageBreak(),
     ]
     width = A4[0] - 5 * cm
     for entry in document["entries"]:
         block = [
-            Paragraph(escape(entry["observed_on"]), styles["Heading3"]),
+            Paragraph(escape(_day(entry["observed_on"])), styles["Heading3"]),
             Paragraph(escape(entry["text"]).replace("\n", "<br/>"), styles["BodyText"]),
         ]
         if entry["next_steps"]:
