@@ -181,6 +181,20 @@ def keepsake_request(*, child: Child, requested_by, request=None):
         require_onboarded(requested_by, child)
     else:
         require_session_leader(requested_by, child.setting_id)
+    # One being made at a time per person: pressing the button again shows its progress
+    # (unless it has been "preparing" for an hour: a worker lost it, so start afresh).
+    waiting = (
+        KeepsakeExport.objects.select_for_update()
+        .filter(
+            child=child,
+            requested_by=requested_by,
+            status=KeepsakeExport.Status.PREPARING,
+            requested_at__gte=timezone.now() - timedelta(hours=1),
+        )
+        .first()
+    )
+    if waiting is not None:
+        return waiting
     export = KeepsakeExport.objects.create(
         child=child,
         requested_by=requested_by,

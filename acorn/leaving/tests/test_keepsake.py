@@ -293,3 +293,11 @@ def test_keepsake_journal_json_follows_the_documented_schema(api, worker, journa
     )
     jsonschema.Draft202012Validator.check_schema(schema)
     jsonschema.validate(json.loads(archive.read("journal.json")), schema)
+
+
+def test_asking_twice_while_a_keepsake_is_being_made_gives_the_same_one(api, journals):
+    w = journals
+    first = api(w.parent).post(f"/children/{w.child.pk}/exports").json()
+    second = api(w.parent).post(f"/children/{w.child.pk}/exports").json()
+    assert first["id"] == second["id"] and second["status"] == "preparing"
+    assert KeepsakeExport.objects.count() == 1
