@@ -75,3 +75,18 @@ def test_review_forms_share_one_csrf_token_and_it_is_still_checked(world, web):
     answer = leader.post(forms[0], {"feedback": "Lovely", "csrfmiddlewaretoken": token})
     assert answer.status_code == 302 and answer.url == "/review/"
     assert Observation.objects.filter(reviewed_by=world.manager).count() == 1
+
+
+def test_journal_list_loads_only_what_it_shows_of_children_and_photos(world):
+    from acorn.journal import selectors
+
+    _entries(world, 2)
+    entries = list(selectors.journal_for(world.parent, world.child))
+    assert len(entries) == 2
+    for entry in entries:
+        child = entry.links.all()[0].child
+        assert child.first_name == "Xander"
+        assert {"key_person_id", "last_name"} <= child.get_deferred_fields()
+        (photo,) = entry.visible_media
+        assert photo.width == 10 and photo.status == "ready"
+        assert {"faces", "renditions", "storage_prefix"} <= photo.get_deferred_fields()
