@@ -1,6 +1,44 @@
+import functools
+import re
+
 from django import template
+from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 register = template.Library()
+
+_SLOT = "~acorn-slot~"
+_PLAIN = re.compile(r"[A-Za-z0-9_.-]+")
+
+
+@functools.lru_cache(maxsize=256)
+def _link_parts(urlconf, prefix, name, count):
+    url = reverse(name, args=[_SLOT] * count, urlconf=urlconf)
+    parts = url.split(_SLOT)
+    return tuple(parts) if len(parts) == count + 1 else None
+
+
+def link(name, *args):
+    """reverse(name, args=args) for URLs whose arguments are plain ids and names (UUIDs,
+    renditions): the pattern is reversed once per URL configuration and script prefix,
+    then each URL is put together from its parts. Lists build dozens of these per page
+    (issue 13); anything that would need quoting goes through reverse() as usual."""
+    values = [str(arg) for arg in args]
+    if all(_PLAIN.fullmatch(value) for value in values):
+        urlconf = get_urlconf() or settings.ROOT_URLCONF
+        parts = _link_parts(urlconf, get_script_prefix(), name, len(values))
+        if parts is not None:
+            out = [parts[0]]
+            for value, part in zip(values, parts[1:], strict=True):
+                out += (value, part)
+            return "".join(out)
+    return reverse(name, args=args)
+
+
+@register.simple_tag(name="id_url")
+def link_tag(name, *args):
+    """{% id_url 'journal:media' item.pk 'thumb' %}: {% url %} for lists (see `link`)."""
+    return link(name, *args)
 
 
 @register.filter
@@ -17,8 +55,6 @@ def photo_srcset(item):
     """`srcset` for a ready photo: the thumbnail and the display rendition with their real
     widths (each fits its longest side within the media limits), so a phone's grid loads
     the thumbnail and an iPad or a single large photo gets the sharp one."""
-    from django.urls import reverse
-
     from acorn.journal.media import media_limits
 
     limits = media_limits()
@@ -30,5 +66,5 @@ def photo_srcset(item):
             shown = round(width * scale)
         else:
             shown = longest
-        candidates.append(f"{reverse('journal:media', args=[item.pk, rendition])} {shown}w")
+        candidates.append(f"{link('journal:media', item.pk, rendition)} {shown}w")
     return ", ".join(candidates)

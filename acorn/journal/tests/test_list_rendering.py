@@ -1,0 +1,92 @@
+"""Issue 13's rendering hot spots: lists put their per-item URLs together from parts
+reversed once per page, and the review list renders one CSRF token for all its forms.
+Each page's reverse() count stays the same however many items it shows."""
+
+import re
+from unittest import mock
+
+from django.urls.resolvers import URLResolver
+
+from acorn.core.tests import factories as f
+from acorn.journal.models import Observation
+from acorn.journal.tests.helpers import stored_photo
+
+
+def _reverses(client, path) -> int:
+    real = URLResolver._reverse_with_prefix
+    with mock.patch.object(
+        URLResolver, "_reverse_with_prefix", autospec=True, side_effect=real
+    ) as spy:
+        response = client.get(path)
+    assert response.status_code == 200
+    return spy.call_count
+
+
+def _entries(world, count, *, photos=True):
+    for n in range(count):
+        entry = f.observation(
+            author=world.key_person, children=[world.child], text=f"Built tower {n}."
+        )
+        if photos:
+            stored_photo(setting=world.setting_a, uploaded_by=world.key_person, observation=entry)
+
+
+def test_review_list_reverses_no_url_per_entry(world, web):
+    leader = web(world.manager)
+    _entries(world, 2)
+    leader.get("/review/")  # warm
+    few = _reverses(leader, "/review/")
+    _entries(world, 4)
+    assert _reverses(leader, "/review/") == few
+
+
+def test_child_journal_reverses_no_url_per_entry(world, web):
+    parent = web(world.parent)
+    path = f"/children/{world.child.pk}/journal"
+    _entries(world, 2)
+    parent.get(path)
+    few = _reverses(parent, path)
+    _entries(world, 4)
+    assert _reverses(parent, path) == few
+
+
+def test_children_list_reverses_no_url_per_child(world, web):
+    key_person = web(world.key_person)
+    key_person.get("/children/")
+    few = _reverses(key_person, "/children/")
+    for n in range(4):
+        f.ChildFactory(setting=world.setting_a, first_name=f"Child{n}", key_person=world.key_person)
+    assert _reverses(key_person, "/children/") == few
+
+
+def test_review_forms_share_one_csrf_token_and_it_is_still_checked(world, web):
+    _entries(world, 3, photos=False)
+    leader = web(world.manager)
+    leader.handler.enforce_csrf_checks = True
+    page = leader.get("/review/?show=unreviewed").content.decode()
+    forms = re.findall(r'<form method="post" action="([^"]+/review)".*?</form>', page, re.S)
+    assert len(forms) == 3
+    tokens = set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', page))
+    assert len(tokens) == 1
+    token = tokens.pop()
+    assert page.count('name="next" value="/review/?show=unreviewed"') == 3
+    assert leader.post(forms[0], {"feedback": "Lovely"}).status_code == 403
+    assert Observation.objects.filter(reviewed_by__isnull=False).count() == 0
+    answer = leader.post(forms[0], {"feedback": "Lovely", "csrfmiddlewaretoken": token})
+    assert answer.status_code == 302 and answer.url == "/review/"
+    assert Observation.objects.filter(reviewed_by=world.manager).count() == 1
+
+
+def test_journal_list_loads_only_what_it_shows_of_children_and_photos(world):
+    from acorn.journal import selectors
+
+    _entries(world, 2)
+    entries = list(selectors.journal_for(world.parent, world.child))
+    assert len(entries) == 2
+    for entry in entries:
+        child = entry.links.all()[0].child
+        assert child.first_name == "Xander"
+        assert {"key_person_id", "last_name"} <= child.get_deferred_fields()
+        (photo,) = entry.visible_media
+        assert photo.width == 10 and photo.status == "ready"
+        assert {"faces", "renditions", "storage_prefix"} <= photo.get_deferred_fields()
