@@ -783,9 +783,14 @@ def media_status(request, media_id):
     return JsonResponse(_media_json(selectors.media_for(request.user, media_id)))
 
 
-@parent
-@require_POST
+@signed_in
 def notification_settings(request):
+    # The setting lives on the account page; opening this address (a bookmark, or
+    # sign-in's "next") goes there rather than to a blank "method not allowed".
+    if request.method != "POST":
+        return redirect(reverse("account") + "#emails")
+    if not request.user.is_parent:
+        raise Forbidden("This page is for parents and carers.")
     wanted = request.POST.get("email_on_publish") == "on"
     NotificationPreference.objects.update_or_create(
         user=request.user, defaults={"email_on_publish": wanted}
