@@ -12,6 +12,7 @@ class ObservationForm(forms.Form):
     text = forms.CharField(
         label="What happened?",
         required=False,
+        help_text="Write what you saw, add a photo or video, or both.",
         widget=forms.Textarea(attrs={"rows": 5}),
         max_length=20_000,
     )
@@ -47,6 +48,7 @@ class ContributionForm(forms.Form):
     text = forms.CharField(
         label="What did your child do?",
         required=False,
+        help_text="Tell us in a few words, add a photo or video, or both.",
         widget=forms.Textarea(attrs={"rows": 5}),
         max_length=20_000,
     )
