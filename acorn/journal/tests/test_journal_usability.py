@@ -4,6 +4,7 @@ error for an empty reply, review and From home that name the child, and long tex
 import re
 
 import pytest
+import time_machine
 
 from acorn.core.tests import factories as f
 from acorn.journal.models import Comment
@@ -47,3 +48,58 @@ def test_empty_reply_shows_acorns_own_error_beside_the_box(world, web, viewer):
     # Shown once: the next visit is clean.
     again = client.get(f"/observations/{obs.pk}/").content.decode()
     assert "_error" not in _reply_form(again, world.child)
+
+
+def _cards(page):
+    return page.split('<div class="feed">')[1].split("<article")[1:]
+
+
+def test_review_cards_name_the_child_and_newest_come_first(world, web):
+    with time_machine.travel("2026-11-02 09:00Z", tick=False):
+        older = f.observation(author=world.key_person, children=[world.child], text="Older one.")
+    with time_machine.travel("2026-11-03 09:00Z", tick=False):
+        newer = f.observation(
+            author=world.key_person, children=[world.other_child], text="Newer one."
+        )
+    page = web(world.manager).get("/review/").content.decode()
+    assert page.index("Newer one.") < page.index("Older one.")
+    cards = _cards(page)
+    assert "Yasmin" in cards[0] and "Xander" in cards[1]
+    assert older.pk and newer.pk
+
+
+def test_manager_is_not_offered_her_own_entries_for_review(world, web):
+    f.observation(author=world.manager, children=[world.child], text="Mine to share.")
+    f.observation(author=world.key_person, children=[world.child], text="Kate's entry.")
+    for show in ("", "?show=all"):
+        page = web(world.manager).get("/review/" + show).content.decode()
+        assert "Kate&#x27;s entry." in page or "Kate's entry." in page
+        assert "Mine to share." not in page
+
+
+def test_from_home_cards_name_the_child(world, web):
+    f.observation(
+        author=world.parent,
+        children=[world.child],
+        status="pending",
+        by_parent=True,
+        text="Rock pooling.",
+    )
+    page = web(world.key_person).get("/observations/waiting").content.decode()
+    card = _cards(page)[0]
+    assert "Rock pooling." in card and "Xander" in card
+
+
+def test_approval_reason_box_is_not_between_the_two_buttons(world, web):
+    obs = f.observation(
+        author=world.parent, children=[world.child], status="pending", by_parent=True
+    )
+    page = web(world.key_person).get(f"/observations/{obs.pk}/").content.decode()
+    approve = page.index('value="approve"')
+    reject = page.index('value="reject"')
+    reason = page.index('name="reason"')
+    assert approve < reject
+    assert not approve < reason < reject or page.index("<details", approve) < reason
+    # The reason sits with "Don't add it" only, folded away until it's wanted.
+    section = page[approve:]
+    assert section.index("<details") < section.index('name="reason"')
