@@ -13,7 +13,7 @@ class ObservationForm(forms.Form):
         label="What happened?",
         required=False,
         help_text="Write what you saw, add a photo or video, or both.",
-        widget=forms.Textarea(attrs={"rows": 5}),
+        widget=forms.Textarea(attrs={"rows": 5, "data-counter": "id_text_count"}),
         max_length=20_000,
     )
     observed_on = forms.DateField(
@@ -49,7 +49,7 @@ class ContributionForm(forms.Form):
         label="What did your child do?",
         required=False,
         help_text="Tell us in a few words, add a photo or video, or both.",
-        widget=forms.Textarea(attrs={"rows": 5}),
+        widget=forms.Textarea(attrs={"rows": 5, "data-counter": "id_text_count"}),
         max_length=20_000,
     )
     observed_on = forms.DateField(

@@ -103,3 +103,42 @@ def test_approval_reason_box_is_not_between_the_two_buttons(world, web):
     # The reason sits with "Don't add it" only, folded away until it's wanted.
     section = page[approve:]
     assert section.index("<details") < section.index('name="reason"')
+
+
+LONG = "We built a very tall tower with the big blocks. " * 400  # about 19,000 characters
+
+
+@pytest.mark.parametrize(
+    ("viewer", "path"),
+    [("parent", "/children/{child}/journal"), ("key_person", "/children/{child}/journal")],
+)
+def test_long_entry_is_shortened_in_the_journal_with_read_more(world, web, viewer, path):
+    obs = f.observation(author=world.key_person, children=[world.child], text=LONG)
+    page = web(getattr(world, viewer)).get(path.format(child=world.child.pk)).content.decode()
+    assert len(page) < len(LONG)
+    card = page.split("<article")[1].split("</article>")[0]
+    assert "Read more" in card
+    assert f'href="/observations/{obs.pk}/"' in card
+    full = web(getattr(world, viewer)).get(f"/observations/{obs.pk}/").content.decode()
+    assert LONG.strip()[-200:] in full.replace("<br>", " ").replace("\n", " ") or len(full) > len(
+        LONG
+    )
+
+
+def test_short_entry_has_no_read_more(world, web):
+    f.observation(author=world.key_person, children=[world.child], text="Short and sweet.")
+    page = web(world.parent).get(f"/children/{world.child.pk}/journal").content.decode()
+    assert "Read more" not in page
+
+
+@pytest.mark.parametrize(
+    ("viewer", "path"),
+    [("key_person", "/observations/new"), ("parent", "/children/{child}/contribute")],
+)
+def test_capture_box_has_a_character_counter(world, web, viewer, path):
+    page = web(getattr(world, viewer)).get(path.format(child=world.child.pk)).content.decode()
+    box = re.search(r'<textarea[^>]*name="text"[^>]*>', page).group(0)
+    assert 'maxlength="20000"' in box
+    assert 'data-counter="id_text_count"' in box
+    assert 'id="id_text_count"' in page and 'aria-live="polite"' in page
+    assert re.search(r'<script src="/static/acorn/counter\.js[^"]*" nonce="[^"]+"', page)
