@@ -60,9 +60,20 @@ class CodeForm(forms.Form):
         max_length=20,
         help_text="The 6-digit code from your authenticator app, or one of your recovery codes.",
         widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
         ),
     )
+
+    def __init__(self, *args, recovery=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["code"]
+        if recovery:
+            # Recovery codes have letters: a full keyboard, and no one-time-code filling.
+            field.label = "Recovery code"
+            field.help_text = "One of the recovery codes you kept when you set up two-step sign-in."
+            field.widget.attrs.update({"inputmode": "text", "autocomplete": "off"})
+        else:
+            field.help_text = "The 6-digit code from your authenticator app."
 
 
 class ReauthForm(forms.Form):

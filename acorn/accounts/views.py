@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -124,7 +125,8 @@ def sign_in_code(request):
     user = User.objects.filter(pk=pending, is_active=True).first()
     if user is None:
         return redirect("login")
-    form = CodeForm(request.POST or None)
+    recovery = request.GET.get("recovery") == "1"
+    form = CodeForm(request.POST or None, recovery=recovery)
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
@@ -146,9 +148,31 @@ def sign_in_code(request):
     return render(
         request,
         "accounts/sign_in_code.html",
-        {"form": form, "next": request.GET.get("next", "")},
+        {
+            "form": form,
+            "next": request.GET.get("next", ""),
+            "recovery": recovery,
+            "manages": _manages_somewhere(user),
+        },
         status=status,
     )
+
+
+def _manages_somewhere(user) -> bool:
+    """Who can reset a lost phone is a manager, so a manager is pointed elsewhere."""
+    from acorn.org.models import Membership
+
+    return any(m.role == Membership.Role.MANAGER for m in memberships_of(user).values())
+
+
+RECOVERY_DOWNLOAD = "acorn_recovery_codes"
+RECOVERY_DOWNLOAD_SECONDS = 10 * 60
+
+
+def _qr_data_uri(uri: str) -> str:
+    import segno
+
+    return segno.make(uri, error="m").svg_data_uri(scale=5, border=4)
 
 
 @signed_in
@@ -159,7 +183,11 @@ def two_step_setup(request):
         return render(
             request,
             "accounts/two_step_done.html",
-            {"codes": None, "left": mfa.recovery_codes_left(user)},
+            {
+                "codes": None,
+                "left": mfa.recovery_codes_left(user),
+                "manages": _manages_somewhere(user),
+            },
         )
     device = mfa.totp_begin(user=user, request=request)
     form = CodeForm(request.POST or None)
@@ -167,6 +195,8 @@ def two_step_setup(request):
         codes = mfa.totp_confirm(user=user, code=form.cleaned_data["code"], request=request)
         if codes is not None:
             mark_reauthenticated(request)
+            # Offered once as a file, only from this page and only for a few minutes.
+            request.session[RECOVERY_DOWNLOAD] = {"codes": codes, "at": time.time()}
             return render(
                 request, "accounts/two_step_done.html", {"codes": codes, "left": len(codes)}
             )
@@ -178,9 +208,32 @@ def two_step_setup(request):
             "form": form,
             "secret": device.secret,
             "uri": mfa.otpauth_uri(user, device.secret),
+            "qr": _qr_data_uri(mfa.otpauth_uri(user, device.secret)),
             "required": mfa.mfa_required(user),
         },
     )
+
+
+@signed_in
+def recovery_codes_download(request):
+    """The recovery codes as a text file, once, straight after set-up; never again."""
+    kept = request.session.pop(RECOVERY_DOWNLOAD, None)
+    if not kept or time.time() - kept.get("at", 0) > RECOVERY_DOWNLOAD_SECONDS:
+        raise Http404("Those recovery codes can no longer be downloaded.")
+    lines = [
+        "Acorn recovery codes",
+        f"For {request.user.email}",
+        "",
+        "Each code works once, if you can't use your phone to sign in.",
+        "Keep them somewhere safe.",
+        "",
+        *kept["codes"],
+        "",
+    ]
+    response = HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="acorn-recovery-codes.txt"'
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @signed_in

@@ -12,7 +12,8 @@ class ObservationForm(forms.Form):
     text = forms.CharField(
         label="What happened?",
         required=False,
-        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Write what you saw, add a photo or video, or both.",
+        widget=forms.Textarea(attrs={"rows": 5, "data-counter": "id_text_count"}),
         max_length=20_000,
     )
     observed_on = forms.DateField(
@@ -47,7 +48,8 @@ class ContributionForm(forms.Form):
     text = forms.CharField(
         label="What did your child do?",
         required=False,
-        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Tell us in a few words, add a photo or video, or both.",
+        widget=forms.Textarea(attrs={"rows": 5, "data-counter": "id_text_count"}),
         max_length=20_000,
     )
     observed_on = forms.DateField(

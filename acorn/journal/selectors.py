@@ -275,16 +275,18 @@ def comments_for(user, observation):
 
 
 def review_list(user, setting, *, unreviewed=True, author_id=None, child_id=None):
-    """J-6: published staff entries for session leaders to review, oldest unreviewed first."""
-    observations = Observation.objects.filter(setting=setting, status=S.PUBLISHED, by_parent=False)
+    """J-6: published staff entries for session leaders to review, newest first. Nobody
+    reviews their own entries, so a leader's own are not offered."""
+    observations = Observation.objects.filter(
+        setting=setting, status=S.PUBLISHED, by_parent=False
+    ).exclude(author=user)
     if unreviewed:
         observations = observations.filter(reviewed_at__isnull=True)
     if author_id:
         observations = observations.filter(author_id=_uuid_or_none(author_id))
     if child_id:
         observations = observations.filter(links__child_id=_uuid_or_none(child_id))
-    order = ["published_at"] if unreviewed else ["-published_at"]
-    return _with_children(observations.order_by(*order), user, listing=True)
+    return _with_children(observations.order_by("-published_at"), user, listing=True)
 
 
 def agenda(user, setting):

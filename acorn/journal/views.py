@@ -435,6 +435,7 @@ def observation_detail(request, observation_id):
             "is_leader": staff_view and membership.is_session_leader,
             "may_change": staff_view and may_change_entry(request.user, observation),
             "comment_form": CommentForm(),
+            "reply_error": _reply_error_for(request, observation),
             "reject_form": RejectForm(),
             "review_form": ReviewForm(
                 initial={
@@ -475,8 +476,7 @@ def comment_add(request, observation_id):
     observation = selectors.observation_for(request.user, observation_id)
     form = CommentForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Write a reply first.")
-        return redirect("journal:observation", observation_id=observation.pk)
+        return _reply_refused(request, observation, "Write a reply first, then send it.")
     child = None
     if form.cleaned_data["child"]:
         child = child_for(request.user, form.cleaned_data["child"])
@@ -489,12 +489,34 @@ def comment_add(request, observation_id):
             request=request,
         )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        return _reply_refused(request, observation, " ".join(error.messages))
     except PermissionDenied as error:
         raise Forbidden(str(error)) from None
     else:
         messages.success(request, "Your reply has been added.")
     return redirect("journal:observation", observation_id=observation.pk)
+
+
+REPLY_ERROR = "acorn_reply_error"
+
+
+def _reply_refused(request, observation, message):
+    """Show why a reply wasn't sent beside its own box (once), in Acorn's error style."""
+    child = request.POST.get("child", "")
+    request.session[REPLY_ERROR] = {
+        "observation": str(observation.pk),
+        "child": child,
+        "message": message,
+    }
+    url = reverse("journal:observation", kwargs={"observation_id": observation.pk})
+    return redirect(f"{url}#reply-{child}" if child else url)
+
+
+def _reply_error_for(request, observation):
+    kept = request.session.pop(REPLY_ERROR, None)
+    if kept and kept.get("observation") == str(observation.pk):
+        return kept
+    return None
 
 
 def _staff_observation(request, observation_id):
@@ -783,9 +805,14 @@ def media_status(request, media_id):
     return JsonResponse(_media_json(selectors.media_for(request.user, media_id)))
 
 
-@parent
-@require_POST
+@signed_in
 def notification_settings(request):
+    # The setting lives on the account page; opening this address (a bookmark, or
+    # sign-in's "next") goes there rather than to a blank "method not allowed".
+    if request.method != "POST":
+        return redirect(reverse("account") + "#emails")
+    if not request.user.is_parent:
+        raise Forbidden("This page is for parents and carers.")
     wanted = request.POST.get("email_on_publish") == "on"
     NotificationPreference.objects.update_or_create(
         user=request.user, defaults={"email_on_publish": wanted}

@@ -183,6 +183,7 @@ def test_contributions_from_home_approved_and_rejected(new_page, nursery, tmp_pa
     expect(ipad.get_by_text("Added to the journal")).to_be_visible()
     ipad.get_by_role("link", name="Open entry and replies").first.click()
     expect(ipad.get_by_text("Party photo with all her friends.")).to_be_visible()
+    ipad.get_by_text("Not right for the journal?").click()  # the reason is folded away
     ipad.get_by_label("Reason (the parent will see this)").fill(
         "It shows other children, so we can't add it. Thank you for sharing!"
     )

@@ -210,6 +210,11 @@ EXPECTED: dict[str, dict[str, object]] = {
         "practitioner_off_site": refused("off_site"),
         "*": OK,
     },
+    "GET /account/two-step/recovery-codes.txt": {  # only once, right after set-up
+        "anonymous": LOGIN,
+        "practitioner_off_site": refused("off_site"),
+        "*": NOT_FOUND,
+    },
     "GET /confirm-it-is-you/": {
         "anonymous": LOGIN,
         "practitioner_off_site": refused("off_site"),
@@ -453,11 +458,10 @@ EXPECTED: dict[str, dict[str, object]] = {
         "dual_staff": NOT_FOUND,
         "*": OK,
     },
-    "GET /account/notifications": {
+    "GET /account/notifications": {  # goes to the setting on the account page
         "anonymous": LOGIN,
         "practitioner_off_site": refused("off_site"),
-        "parent other_parent parent_uncleared_staff": NOT_ALLOWED,
-        "*": refused("forbidden"),
+        "*": OK,
     },
     "GET /staff/": {
         "anonymous": LOGIN,

@@ -215,3 +215,24 @@ def test_journal_with_media_keeps_a_fixed_query_count(world, web, viewer):
     for n in range(10):
         add_entry_with_media(n % 4 + 1)
     assert count() == few
+
+
+@pytest.mark.parametrize("viewer", ["parent", "key_person"])
+def test_opening_the_notifications_address_shows_the_setting_not_a_405(world, web, viewer):
+    response = web(getattr(world, viewer)).get("/account/notifications")
+    assert response.status_code == 302 and response.url == "/account/#emails"
+
+
+def test_signing_in_with_next_notifications_lands_on_the_account_page(world):
+    from django.test import Client
+
+    from acorn.core.tests import factories as f
+
+    client = Client()
+    response = client.post(
+        "/sign-in/?next=/account/notifications",
+        {"email": world.parent.email, "password": f.PASSWORD, "next": "/account/notifications"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert 'id="emails"' in response.content.decode()

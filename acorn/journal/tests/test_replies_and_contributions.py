@@ -184,9 +184,10 @@ def test_review_list_feedback_and_agenda(world, web):
 
 def test_review_list_filters_by_author_and_child(world, web):
     f.observation(author=world.key_person, children=[world.child], text="By Kate")
-    f.observation(author=world.manager, children=[world.other_child], text="By Mia")
+    deputy = f.staff(world.setting_a, "deputy", name="Mia Deputy", email="deputy@a.test")
+    f.observation(author=deputy, children=[world.other_child], text="By Mia")
     leader = web(world.manager)
-    page = leader.get(f"/review/?author={world.manager.pk}").content.decode()
+    page = leader.get(f"/review/?author={deputy.pk}").content.decode()
     assert "By Mia" in page and "By Kate" not in page
     page = leader.get(f"/review/?child={world.child.pk}").content.decode()
     assert "By Kate" in page and "By Mia" not in page
