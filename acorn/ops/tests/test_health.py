@@ -1,19 +1,16 @@
 """/healthz (API.md "Operations") and the worker's heartbeat and periodic jobs."""
 
-import os
 import signal
 import sqlite3
 import subprocess
-import sys
-import time
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
 
 from acorn.ops import schedule
 from acorn.ops.models import ScheduledJob, WorkerHeartbeat
+from acorn.ops.tests.installation import fresh_installation, wait_for
 
 pytestmark = pytest.mark.django_db
 
@@ -104,26 +101,9 @@ def test_the_real_jobs_run_against_the_database():
     assert outcomes["clearance_reminders"].endswith("reminder(s) sent")
 
 
-def _wait_for(predicate, seconds=20.0):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
-
-
 def test_a_real_worker_process_beats_runs_the_schedule_and_clears_its_heartbeat(tmp_path):
     """A real `manage.py run_worker` process on its own SQLite file, as `./dev run` starts it."""
-    env = {
-        **os.environ,
-        "ACORN_DATA_DIR": str(tmp_path),
-        "ACORN_DEBUG": "1",
-        "ACORN_TASKS": "worker",
-    }
-    env.pop("DATABASE_URL", None)
-    manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
-    subprocess.run([*manage, "migrate", "-v0"], env=env, check=True, timeout=120)
+    env, manage = fresh_installation(tmp_path)
     database = tmp_path / "acorn.sqlite3"
 
     def rows(sql):
@@ -137,8 +117,8 @@ def test_a_real_worker_process_beats_runs_the_schedule_and_clears_its_heartbeat(
         stderr=subprocess.DEVNULL,
     )
     try:
-        assert _wait_for(lambda: rows("SELECT count(*) FROM ops_workerheartbeat") == [(1,)])
-        assert _wait_for(
+        assert wait_for(lambda: rows("SELECT count(*) FROM ops_workerheartbeat") == [(1,)])
+        assert wait_for(
             lambda: len(rows("SELECT name FROM ops_scheduledjob")) == len(schedule.JOBS)
         )
         outcomes = dict(rows("SELECT name, last_outcome FROM ops_scheduledjob"))

@@ -2,18 +2,15 @@
 retried, never run twice, and never leaves a second copy of anything."""
 
 import json
-import os
 import signal
 import sqlite3
 import subprocess
-import sys
 import textwrap
 import time
 from datetime import UTC, datetime, timedelta
 
-from django.conf import settings
-
 from acorn.media_processing.tests import samples
+from acorn.ops.tests.installation import fresh_installation, wait_for
 
 CREATE_ITEM = textwrap.dedent(
     """
@@ -37,25 +34,11 @@ CREATE_ITEM = textwrap.dedent(
 
 
 def _wait_for(predicate, seconds=60.0):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return False
+    return wait_for(predicate, seconds, every=0.05)
 
 
 def test_a_worker_killed_mid_job_is_retried_once_and_leaves_one_copy(tmp_path):
-    env = {
-        **os.environ,
-        "ACORN_DATA_DIR": str(tmp_path),
-        "ACORN_DEBUG": "1",
-        "ACORN_TASKS": "worker",
-    }
-    env.pop("DATABASE_URL", None)
-    env.pop("ACORN_TESTING", None)
-    manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
-    subprocess.run([*manage, "migrate", "-v0"], env=env, check=True, timeout=180)
+    env, manage = fresh_installation(tmp_path)
     # Long enough to transcode that the kill lands mid-job (a few seconds of 1080p).
     clip = samples.clip(tmp_path / "long.mp4", size="1280x720", seconds=3)
     subprocess.run(
