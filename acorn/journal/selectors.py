@@ -341,13 +341,16 @@ def prepare_for_reader(user, observations, comments=()):
     return observations
 
 
-def waiting_counts(setting) -> dict:
-    """For the session leaders' Today page: what is waiting for them."""
+def waiting_counts(setting, user) -> dict:
+    """For the session leaders' Today page: what is waiting for them (nobody reviews their
+    own entries, so a leader's own are not counted)."""
     return {
         "contributions": Observation.objects.filter(setting=setting, status=S.PENDING).count(),
         "unreviewed": Observation.objects.filter(
             setting=setting, status=S.PUBLISHED, by_parent=False, reviewed_at__isnull=True
-        ).count(),
+        )
+        .exclude(author=user)
+        .count(),
         "agenda": Observation.objects.filter(
             setting=setting, discuss_at_meeting=True, discussed_at__isnull=True
         ).count(),

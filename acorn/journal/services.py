@@ -579,6 +579,8 @@ def observation_review(
     _require_staff(reviewer, observation, "review observations", request)
     if not membership_in(reviewer, observation.setting_id).is_session_leader:
         raise PermissionDenied("Only session leaders review observations.")
+    if observation.author_id == reviewer.pk:
+        raise PermissionDenied("Nobody reviews their own entries: another session leader will.")
     observation.reviewed_by = reviewer
     observation.reviewed_at = timezone.now()
     observation.review_feedback = (feedback or "").strip()[:5000]

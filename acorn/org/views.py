@@ -68,7 +68,7 @@ def dashboard(request):
             "supervised": list(observations_supervised_by(request.user, setting)[:20])
             if cleared
             else None,
-            "waiting": waiting_counts(setting) if cleared else None,
+            "waiting": waiting_counts(setting, request.user) if cleared else None,
             "probing": probing_flags(setting),
             "overdue_devices": list(signouts_overdue(setting)),
         },

@@ -142,3 +142,18 @@ def test_capture_box_has_a_character_counter(world, web, viewer, path):
     assert 'data-counter="id_text_count"' in box
     assert 'id="id_text_count"' in page and 'aria-live="polite"' in page
     assert re.search(r'<script src="/static/acorn/counter\.js[^"]*" nonce="[^"]+"', page)
+
+
+def test_a_leader_cannot_review_her_own_entry_by_posting_the_form(world, web):
+    mine = f.observation(author=world.manager, children=[world.child], text="Mine.")
+    response = web(world.manager).post(f"/observations/{mine.pk}/review", {"feedback": "Lovely."})
+    assert response.status_code == 403
+    mine.refresh_from_db()
+    assert mine.reviewed_at is None and mine.review_feedback == ""
+
+
+def test_todays_count_to_review_leaves_out_the_leaders_own_entries(world, web):
+    f.observation(author=world.manager, children=[world.child], text="Mine.")
+    f.observation(author=world.key_person, children=[world.child], text="Kate's.")
+    page = web(world.manager).get("/", follow=True).content.decode()
+    assert re.search(r"<strong>1</strong> observation to review", page)
