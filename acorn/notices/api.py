@@ -75,7 +75,7 @@ def notice_read(request, payload: ReadIn | None = None):
     if ids is None:
         services.mark_read(recipient=request.user)
     else:
-        visible = selectors.notices_for(request.user).filter(pk__in=ids).only("pk")
+        visible = selectors.notices_for(request.user).filter(pk__in=ids).select_related(None)
         services.mark_read(recipient=request.user, notices=list(visible))
     selectors.forget_unread_count(request.user)
     return {"unread": selectors.unread_count(request.user)}
