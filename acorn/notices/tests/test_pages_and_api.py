@@ -26,7 +26,7 @@ def test_parent_sees_their_own_notifications_newest_first_with_a_badge(world, we
     page = web(world.parent).get("/notifications/")
     html = unescape(page.content.decode())
     assert html.count("There's something new in Xander's journal.") == 2
-    assert html.count('class="notice notice-unread"') == 2
+    assert html.count('class="inbox-item inbox-unread"') == 2
     assert "Notifications, 2 new" in html and 'class="notices-count" aria-hidden="true">2<' in html
     assert "Mark all as read" in html
     assert "Yasmin" not in html
@@ -52,7 +52,7 @@ def test_opening_one_marks_it_read_and_goes_to_the_entry(world, web):
     assert Notice.objects.get(pk=notice.pk).read_at is not None
     assert client.get(response.url).status_code == 200
     html = unescape(client.get("/notifications/").content.decode())
-    assert "notice-unread" not in html and "notices-count" not in html
+    assert "inbox-unread" not in html and "notices-count" not in html
     assert client.get("/notifications/not-an-id/").status_code == 404
 
 
