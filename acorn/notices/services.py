@@ -151,7 +151,11 @@ def entry_published(*, observation, children=None) -> int:
 
 
 def contribution_decided(*, observation) -> int:
-    """The parent who sent something from home hears whether it was added."""
+    """The parent who sent something from home hears whether it was added; the staff's
+    "waiting for approval" about it is no longer news, so it counts as read."""
+    Notice.objects.filter(observation=observation, kind=K.CONTRIBUTION, read_at=None).update(
+        read_at=timezone.now()
+    )
     children = _entry_children(observation)
     if observation.author_id is None or not children:
         return 0

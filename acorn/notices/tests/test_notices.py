@@ -65,6 +65,9 @@ def test_decision_tells_the_parent_and_the_other_parent_sees_the_new_entry(world
     journal.contribution_approve(observation=added, approved_by=world.key_person)
     journal.contribution_reject(observation=rejected, rejected_by=world.key_person, reason="Dup.")
     assert kinds_for(world.parent) == ["contribution_added", "contribution_not_added"]
+    # Once decided, "waiting for approval" is no longer news for the staff.
+    assert not Notice.objects.filter(kind="contribution", read_at=None).exists()
+    assert Notice.objects.filter(recipient=world.manager, kind="contribution").count() == 2
     assert kinds_for(second_parent) == ["entry"]
     assert kinds_for(world.other_parent) == []
     texts = _texts(world.parent)
