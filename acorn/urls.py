@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("acorn.eyfs.urls")),
     path("", include("acorn.reports.urls")),
     path("", include("acorn.leaving.urls")),
+    path("", include("acorn.notices.urls")),
 ]
 
 handler403 = core_views.forbidden

@@ -345,12 +345,17 @@ def account(request):
                     "Your password has been changed. Any other devices have been signed out.",
                 )
                 return redirect("account")
-    from acorn.journal.notifications import wants_email
+    from acorn.journal.models import NotificationPreference
 
+    preference = NotificationPreference.objects.filter(user=request.user).first()
     return render(
         request,
         "accounts/account.html",
-        {"form": form, "email_on_publish": wants_email(request.user)},
+        {
+            "form": form,
+            "email_choice": preference.email if preference else NotificationPreference.Email.EACH,
+            "staff_daily_email": bool(preference and preference.staff_daily_email),
+        },
     )
 
 

@@ -368,6 +368,7 @@ def register_routers():
     from acorn.eyfs.api import router as eyfs_router
     from acorn.journal.api import router as journal_router
     from acorn.leaving.api import router as leaving_router
+    from acorn.notices.api import router as notices_router
     from acorn.org.api import router as org_router
     from acorn.reports.api import router as reports_router
     from acorn.suitability.api import router as suitability_router
@@ -383,6 +384,7 @@ def register_routers():
         eyfs_router,
         leaving_router,
         reports_router,
+        notices_router,
     ):
         api.add_router("", router)
 

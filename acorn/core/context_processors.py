@@ -14,4 +14,12 @@ def navigation(request):
         # While two-step set-up is required every page leads back to it, so the
         # header offers only help and sign out.
         "needs_two_step_setup": bool(user and user.is_authenticated and needs_enrolment(user)),
+        # The badge's unread count: one query, and only if the page shows the badge.
+        "unread_notices": lambda: _unread_notices(user),
     }
+
+
+def _unread_notices(user) -> int:
+    from acorn.notices.selectors import unread_count
+
+    return unread_count(user)

@@ -261,12 +261,23 @@ class ObservationRevision(models.Model):
 
 
 class NotificationPreference(models.Model):
-    """P-5: whether a parent wants emails about new entries (on unless they opt out)."""
+    """P-5: how a person wants to hear by email. Parents: an email for each new entry or
+    shared report (the default), one a day at most (the daily digest), or none. Staff may
+    ask for a daily email of their unread notifications (off unless they ask)."""
+
+    class Email(models.TextChoices):
+        EACH = "each", "An email each time"
+        DAILY = "daily", "One email a day at most"
+        NONE = "none", "No emails"
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="journal_notifications"
     )
-    email_on_publish = models.BooleanField(default=True)
+    email = models.CharField(max_length=8, choices=Email.choices, default=Email.EACH)
+    staff_daily_email = models.BooleanField(default=False)
+    # The day (Europe/London) the last daily email went: claimed before sending, so two
+    # workers never send the same day's email twice.
+    digest_sent_on = models.DateField(null=True, blank=True)
 
 
 class CaptureDraft(models.Model):

@@ -8,9 +8,15 @@ from acorn.children.models import ParentLink
 from acorn.journal.models import NotificationPreference, Observation
 
 
+def email_choice(user) -> str:
+    """each (the default), daily or none: see NotificationPreference."""
+    preference = NotificationPreference.objects.filter(user=user).only("email").first()
+    return preference.email if preference is not None else NotificationPreference.Email.EACH
+
+
 def wants_email(user) -> bool:
-    preference = NotificationPreference.objects.filter(user=user).first()
-    return preference is None or preference.email_on_publish
+    """An email each time: parents who chose the daily digest hear in it instead."""
+    return email_choice(user) == NotificationPreference.Email.EACH
 
 
 def _send(user, template, context) -> None:

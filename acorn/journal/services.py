@@ -22,6 +22,7 @@ from acorn.journal.models import (
 )
 from acorn.journal.policy import is_journal_staff, may_change_entry, require_staff_write
 from acorn.leaving.rules import require_journal_open
+from acorn.notices import services as notices
 from acorn.ops.backup import record_deletions
 from acorn.org.models import Setting
 from acorn.org.selectors import membership_in
@@ -201,6 +202,7 @@ def _audit_each_child(observation, action, actor, request, child_ids=None, detai
 def _notify_published(observation) -> None:
     from acorn.journal.tasks import notify_entry_published
 
+    notices.entry_published(observation=observation)
     transaction.on_commit(lambda: notify_entry_published.enqueue(str(observation.pk)))
 
 
@@ -298,6 +300,8 @@ def observation_create(
     )
     if status == S.PUBLISHED:
         _notify_published(observation)
+    elif status == S.PENDING:
+        notices.contribution_added(observation=observation)
     return observation
 
 
@@ -479,6 +483,7 @@ def observation_delete(*, observation: Observation, deleted_by, request=None) ->
 def _notify_decided(observation) -> None:
     from acorn.journal.tasks import notify_contribution_decided
 
+    notices.contribution_decided(observation=observation)
     transaction.on_commit(lambda: notify_contribution_decided.enqueue(str(observation.pk)))
 
 
@@ -568,6 +573,8 @@ def comment_add(*, observation: Observation, author, text: str, child=None, requ
         object_type="comment",
         object_id=comment.pk,
     )
+    if not staff:
+        notices.parent_replied(comment=comment)
     return comment
 
 
@@ -597,6 +604,7 @@ def observation_review(
         ]
     )
     _audit_each_child(observation, "observation.review", reviewer, request)
+    notices.feedback_given(observation=observation, reviewer=reviewer)
     return observation
 
 

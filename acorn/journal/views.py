@@ -34,12 +34,13 @@ from acorn.journal.forms import (
 )
 from acorn.journal.media import StorageUnavailable
 from acorn.journal.media import media_upload as store_upload
-from acorn.journal.models import CaptureDraft, MediaItem, NotificationPreference
+from acorn.journal.models import CaptureDraft, MediaItem
 from acorn.journal.policy import is_journal_staff, may_change_entry
 from acorn.leaving.rules import attending
 from acorn.media_processing import MediaRejected
+from acorn.notices import services as notices
 from acorn.org.rules import publish_outlook
-from acorn.org.selectors import membership_in, staff_of
+from acorn.org.selectors import membership_in, memberships_of, staff_of
 from acorn.suitability.selectors import require_cleared
 
 PAGE_SIZE = 20
@@ -811,16 +812,27 @@ def notification_settings(request):
     # sign-in's "next") goes there rather than to a blank "method not allowed".
     if request.method != "POST":
         return redirect(reverse("account") + "#emails")
-    if not request.user.is_parent:
-        raise Forbidden("This page is for parents and carers.")
-    wanted = request.POST.get("email_on_publish") == "on"
-    NotificationPreference.objects.update_or_create(
-        user=request.user, defaults={"email_on_publish": wanted}
-    )
-    messages.success(
-        request,
-        "We'll email you when there's something new."
-        if wanted
-        else "We won't email you about new entries.",
-    )
+    is_staff = bool(memberships_of(request.user))
+    if not request.user.is_parent and not is_staff:
+        raise Forbidden("This page is for parents, carers and staff.")
+    email = None
+    if request.user.is_parent:
+        email = request.POST.get("email")
+        if email is None:  # the earlier form's single box
+            email = "each" if request.POST.get("email_on_publish") == "on" else "none"
+    try:
+        preference = notices.email_choice_set(
+            person=request.user,
+            email=email,
+            staff_daily_email=(request.POST.get("staff_daily_email") == "on") if is_staff else None,
+        )
+    except ValidationError:
+        messages.error(request, "Please choose how you'd like to hear from us.")
+        return redirect(reverse("account") + "#emails")
+    said = {
+        "each": "We'll email you each time there's something new.",
+        "daily": "We'll send you one email a day at most, when there's something new.",
+        "none": "We won't email you about new things: they'll be under Notifications.",
+    }
+    messages.success(request, said[preference.email] if email else "Your email choice is saved.")
     return redirect("account")

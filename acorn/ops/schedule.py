@@ -57,6 +57,12 @@ def _purge_expired() -> str:
     return f"{len(purge_expired())} child(ren) deleted"
 
 
+def _daily_emails() -> str:
+    from acorn.notices.digest import daily_emails_send
+
+    return f"{daily_emails_send()} daily email(s) sent"
+
+
 JOBS: tuple[Job, ...] = (
     Job("requeue_stale_media", timedelta(minutes=5), _requeue_stale_media),
     # Reminders remember which stage they sent, so running more than daily sends nothing
@@ -68,6 +74,9 @@ JOBS: tuple[Job, ...] = (
     Job("leaving_day", timedelta(hours=1), _leaving_day),
     # L-4: idempotent; a run that was interrupted is completed by the next.
     Job("purge_expired", timedelta(days=1), _purge_expired),
+    # Each person's daily email is claimed for the day before it goes, so hourly sends it
+    # once, soon after the evening hour (acorn/notices/digest.py).
+    Job("daily_emails", timedelta(hours=1), _daily_emails),
 )
 
 

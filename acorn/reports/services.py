@@ -247,6 +247,9 @@ def report_share(*, report, person, request=None) -> Report:
     report.shared_by, report.shared_at = person, timezone.now()
     report.save()
     _audit("report.share", report, person, request)
+    from acorn.notices.services import report_shared as notice_report_shared
+
+    notice_report_shared(report=report)
     from acorn.reports.tasks import notify_report_shared
 
     transaction.on_commit(lambda: notify_report_shared.enqueue(str(report.pk)))

@@ -183,6 +183,7 @@ def nursery(django_db_setup, django_db_blocker, tmp_path_factory):
         reports.report_share(report=report, person=manager)
         from acorn.accounts.models import User
         from acorn.leaving import services as leaving
+        from acorn.notices.models import Notice
 
         keepsake = leaving.keepsake_request(
             child=ada, requested_by=User.objects.get(email="anna@home.test")
@@ -196,6 +197,8 @@ def nursery(django_db_setup, django_db_blocker, tmp_path_factory):
             "device_id": device.pk,
             "report_id": report.pk,
             "export_id": keepsake.pk,
+            # Anna's notification of the snail entry (the others get "not found").
+            "notice_id": Notice.objects.filter(recipient__email="anna@home.test").first().pk,
             "token": "not-a-real-invitation",
             "uidb64": "MQ",
         }

@@ -88,7 +88,15 @@ PARAMETERS: dict[str, Callable] = {
     "term_id": lambda w: w.term.pk,
     "draft_id": lambda w: w.unsent_draft.pk,
     "report_id": lambda w: _shared_report(w).pk,
+    "notice_id": lambda w: _reply_notice(w).pk,
 }
+
+
+def _reply_notice(world):
+    """The key person's notification of the parent's reply on her entry."""
+    from acorn.notices.models import Notice
+
+    return Notice.objects.get(recipient=world.key_person, kind="reply")
 
 
 def _shared_report(world):

@@ -1198,6 +1198,29 @@ EXPECTED.update(
 )
 
 
+# Notifications (issue 14): everyone's own list; one notification only for its recipient
+# (the key person's, of the parent's reply).
+OWN_LIST = {
+    "anonymous": LOGIN,
+    "practitioner_off_site": refused("off_site"),
+    "*": OK,
+}
+EXPECTED.update(
+    {
+        "GET /notifications/": OWN_LIST,
+        "GET /notifications/read": {**OWN_LIST, "*": NOT_ALLOWED},
+        "GET /notifications/<str:notice_id>/": {
+            "anonymous": LOGIN,
+            "key_person": OK,
+            "practitioner_off_site": refused("off_site"),
+            "*": NOT_FOUND,
+        },
+        "GET /api/v1/notifications": OWN_LIST,
+        "POST /api/v1/notifications/read": OWN_LIST,
+    }
+)
+
+
 # --- The matrix -----------------------------------------------------------------------
 
 

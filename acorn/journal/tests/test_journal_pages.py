@@ -180,7 +180,15 @@ def test_notification_opt_out(world, web):
     assert not wants_email(world.parent)
     client.post("/account/notifications", {"email_on_publish": "on"})
     assert wants_email(world.parent)
-    assert web(world.key_person).post("/account/notifications", {}).status_code == 403
+    client.post("/account/notifications", {"email": "daily"})
+    assert not wants_email(world.parent)
+    # Staff choose only their own daily email; a parent's choice isn't theirs to make.
+    staff = web(world.key_person)
+    assert staff.post("/account/notifications", {"staff_daily_email": "on"}).status_code == 302
+    from acorn.journal.models import NotificationPreference
+
+    chosen = NotificationPreference.objects.get(user=world.key_person)
+    assert chosen.staff_daily_email and chosen.email == "each"
 
 
 @pytest.mark.parametrize("viewer", ["parent", "key_person"])

@@ -117,7 +117,7 @@ def test_publishing_emails_parents_without_child_data(
 ):
     from acorn.journal.models import NotificationPreference
 
-    NotificationPreference.objects.create(user=world.other_parent, email_on_publish=False)
+    NotificationPreference.objects.create(user=world.other_parent, email="none")
     with django_capture_on_commit_callbacks(execute=True):
         api(world.key_person).post(
             "/observations",
