@@ -36,6 +36,7 @@ ACTIONS = {
     "observation.create.pending": "Sent something from home",
     "observation.publish": "Published an observation",
     "observation.edit": "Edited an entry",
+    "observation.history": "Opened an entry's history",
     "observation.delete": "Deleted an entry",
     "observation.review": "Reviewed an observation",
     "observation.discussed": "Marked an observation as discussed",

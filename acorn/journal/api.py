@@ -307,7 +307,9 @@ def observation_update(request, observation_id: str, payload: ObservationPatch):
             observation=observation,
             editor=request.user,
             request=request,
-            children=_children(request.user, data["children"]) if data.get("children") else None,
+            children=_children(request.user, data["children"])
+            if data.get("children") is not None
+            else None,
             media=_media_choices(request.user, payload.media)
             if payload.media is not None
             else None,

@@ -4,6 +4,18 @@ from django.utils import timezone
 from acorn.journal.models import AREAS_OF_LEARNING
 
 
+def _aspect_choices():
+    from acorn.eyfs.selectors import codes
+
+    return [(code, name) for code, (_area, name) in codes().aspects.items()]
+
+
+def _characteristic_choices():
+    from acorn.eyfs.selectors import codes
+
+    return list(codes().characteristics.items())
+
+
 class ObservationForm(forms.Form):
     children = forms.MultipleChoiceField(
         widget=forms.CheckboxSelectMultiple,
@@ -23,6 +35,20 @@ class ObservationForm(forms.Form):
         label="Areas of learning",
         required=False,
         choices=list(AREAS_OF_LEARNING.items()),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    # Issue 10: optional chips that add no step to the quick path (an area's aspects
+    # appear once the area is chosen).
+    aspects = forms.MultipleChoiceField(
+        label="Aspects (Early Learning Goals)",
+        required=False,
+        choices=_aspect_choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    characteristics = forms.MultipleChoiceField(
+        label="How they learn",
+        required=False,
+        choices=_characteristic_choices,
         widget=forms.CheckboxSelectMultiple,
     )
     next_steps = forms.CharField(
@@ -66,19 +92,10 @@ class ContributionForm(forms.Form):
         return [m for m in (self.cleaned_data.get("media_ids") or "").split(",") if m.strip()]
 
 
-def _aspect_choices():
-    from acorn.eyfs.selectors import codes
-
-    return [(code, name) for code, (_area, name) in codes().aspects.items()]
-
-
-def _characteristic_choices():
-    from acorn.eyfs.selectors import codes
-
-    return list(codes().characteristics.items())
-
-
 class ObservationEditForm(forms.Form):
+    # Required only where the page shows the picker (`children_shown`): see the view.
+    children = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
+    children_shown = forms.BooleanField(required=False, widget=forms.HiddenInput)
     text = forms.CharField(label="What happened?", required=False, widget=forms.Textarea)
     observed_on = forms.DateField(
         label="Date observed", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -102,9 +119,31 @@ class ObservationEditForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     next_steps = forms.CharField(label="Next steps", required=False, widget=forms.Textarea)
+    # The photos and videos it keeps and gains, in order (the capture page's uploader).
+    media_ids = forms.CharField(required=False, widget=forms.HiddenInput)
     # When the entry was last saved as this form read it: a later save by someone else
     # is a conflict, not a silent overwrite.
     version = forms.DateTimeField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, children, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.children_by_id = {str(child.pk): child for child in children}
+        self.fields["children"].choices = [(str(c.pk), c.full_name) for c in children]
+
+    def chosen_children(self):
+        """The children chosen, or None if the form had no picker (they stay as they are)."""
+        if not self.cleaned_data.get("children_shown"):
+            return None
+        return [self.children_by_id[pk] for pk in self.cleaned_data["children"]]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("children_shown") and not data.get("children"):
+            self.add_error("children", "An entry needs at least one child.")
+        return data
+
+    def chosen_media_ids(self) -> list[str]:
+        return [m for m in (self.cleaned_data.get("media_ids") or "").split(",") if m.strip()]
 
 
 class CommentForm(forms.Form):

@@ -243,7 +243,11 @@ class Comment(models.Model):
 
 
 class ObservationRevision(models.Model):
-    """J-5: what an entry said before each edit."""
+    """J-5: what an entry said before each edit. Its history page compares each version
+    with the next (or the entry as it is now): text, children, photos and tags.
+
+    Fields added later (aspects, characteristics, media) are None on revisions written
+    before they were recorded: "not recorded", never "there were none"."""
 
     observation = models.ForeignKey(Observation, on_delete=models.CASCADE, related_name="revisions")
     edited_by = models.ForeignKey(
@@ -255,6 +259,11 @@ class ObservationRevision(models.Model):
     areas = models.JSONField(default=list)
     next_steps = models.TextField(blank=True)
     child_ids = models.JSONField(default=list)
+    aspects = models.JSONField(null=True, blank=True)
+    characteristics = models.JSONField(null=True, blank=True)
+    # The photos and videos it had, in order: [{"id", "kind", "appears": [child id]}].
+    # A removed item's files are gone; its id and kind are kept so the history can say so.
+    media = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["-edited_at"]
@@ -308,6 +317,8 @@ class CaptureDraft(models.Model):
     observed_on = models.DateField(null=True, blank=True)
     child_ids = models.JSONField(default=list, blank=True)
     areas = models.JSONField(default=list, blank=True)
+    aspects = models.JSONField(default=list, blank=True)
+    characteristics = models.JSONField(default=list, blank=True)
     media_ids = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)

@@ -26,13 +26,16 @@ def _send(user, template, context) -> None:
     send_mail(subject, body, None, [user.email])
 
 
-def entry_published(observation_id) -> int:
+def entry_published(observation_id, child_ids=None) -> int:
     """Tell each parent of the entry's children (who hasn't opted out) that there is
-    something new; a parent's own approved contribution is covered by `contribution_decided`."""
+    something new; a parent's own approved contribution is covered by `contribution_decided`.
+    `child_ids`: only these children's parents (children an edit added to the entry)."""
     observation = Observation.objects.filter(pk=observation_id, status="published").first()
     if observation is None:
         return 0
     links = ParentLink.objects.filter(child__observations=observation).select_related("parent")
+    if child_ids is not None:
+        links = links.filter(child_id__in=child_ids)
     sent = 0
     for parent in {link.parent_id: link.parent for link in links}.values():
         if parent.pk == observation.author_id or not parent.is_active:

@@ -53,14 +53,16 @@ def require_staff_write(*, person, setting_id, request=None, what="do that", pub
     return observation_supervisor(author=person, setting_id=setting_id)
 
 
-def may_change_entry(person, observation) -> bool:
+def may_change_entry(person, observation, children=None) -> bool:
     """J-5: who may edit or delete an entry. Its author; a session leader of its setting;
     or the key person of every child in it. The policy (1.8) makes each key person
     "responsible for ... the compilation of their learning journals" while "all staff
     are able to capture observations for each other's children", and entries are the
     setting's property: so a key person may put right what others wrote about their key
     children, but not about children who are someone else's. Drafts stay their author's.
-    Staff rules (A-5 to A-7) are checked separately by `require_staff_write`."""
+    Staff rules (A-5 to A-7) are checked separately by `require_staff_write`.
+    `children`: the entry's children as an edit would leave them (a key person may add
+    only their own key children, so the entry stays one they may change)."""
     if observation.author_id == person.pk:
         return True
     if observation.status == observation.Status.DRAFT:
@@ -70,5 +72,6 @@ def may_change_entry(person, observation) -> bool:
         return False
     if membership.is_session_leader:
         return True
-    children = [link.child for link in observation.links.select_related("child")]
-    return bool(children) and all(child.key_person_id == person.pk for child in children)
+    current = [link.child for link in observation.links.select_related("child")]
+    every = current + list(children or [])
+    return bool(current) and all(child.key_person_id == person.pk for child in every)

@@ -130,7 +130,9 @@ def _check_media(*, author, setting_id, choices, children, observation=None):
             getattr(observation, "pk", None),
         ):
             raise ValidationError({"media": "That photo or video can't be added to this entry."})
-        if item.uploaded_by_id != author.pk and not staff:
+        if item.uploaded_by_id != author.pk and (not staff or item.observation_id is None):
+            # A new photo is the writer's own upload; staff keep what is already in the
+            # entry, whoever added it.
             raise ValidationError({"media": "That photo or video can't be added to this entry."})
         if item.status == MediaItem.Status.FAILED:
             raise ValidationError({"media": item.failure_message or media_files.FAILED_MESSAGE})
@@ -143,7 +145,14 @@ def _check_media(*, author, setting_id, choices, children, observation=None):
             # A parent's photo shows their child; they can't tag anyone else.
             choice.appears = [c for c in choice.appears if c.pk in own] or None
         known = list(children)
-        if observation is not None and item.observation_id == observation.pk:
+        if (
+            choice.appears is None
+            and observation is not None
+            and item.observation_id == observation.pk
+        ):
+            # Nobody said who appears: keep everyone already recorded in it. A list
+            # given says who appears (as `media_set_appearances` does), never fewer than
+            # the entry's children.
             known += list(item.appears.all())
         choice.appears = list({c.pk: c for c in known + (choice.appears or [])}.values())
 
@@ -199,11 +208,20 @@ def _audit_each_child(observation, action, actor, request, child_ids=None, detai
         )
 
 
-def _notify_published(observation) -> None:
+def _notify_published(observation, child_ids=None) -> None:
+    """Parents hear of a published entry; `child_ids`: only those children's parents (the
+    children an edit adds to an entry already published)."""
     from acorn.journal.tasks import notify_entry_published
 
-    notices.entry_published(observation=observation)
-    transaction.on_commit(lambda: notify_entry_published.enqueue(str(observation.pk)))
+    if child_ids is None:
+        notices.entry_published(observation=observation)
+        transaction.on_commit(lambda: notify_entry_published.enqueue(str(observation.pk)))
+        return
+    notices.entry_published(
+        observation=observation, children=list(Child.objects.filter(pk__in=child_ids))
+    )
+    ids = [str(pk) for pk in child_ids]
+    transaction.on_commit(lambda: notify_entry_published.enqueue(str(observation.pk), ids))
 
 
 @transaction.atomic
@@ -346,6 +364,19 @@ def observation_publish(*, observation: Observation, published_by, request=None)
     return observation
 
 
+def _media_snapshot(items) -> list[dict]:
+    """What a revision keeps of an entry's photos and videos (ids, kinds, who appears)."""
+    appearing = {}
+    for row in MediaAppearance.objects.filter(media__in=[item.pk for item in items]).values(
+        "media_id", "child_id"
+    ):
+        appearing.setdefault(row["media_id"], []).append(str(row["child_id"]))
+    return [
+        {"id": str(item.pk), "kind": item.kind, "appears": sorted(appearing.get(item.pk, []))}
+        for item in items
+    ]
+
+
 @transaction.atomic
 def observation_update(
     *,
@@ -357,10 +388,23 @@ def observation_update(
     expected_updated_at=None,
     **fields,
 ) -> Observation:
-    """Staff edit an entry; what it said before is kept as a revision (J-5). Drafts are
-    edited only by their author. `media`, when given, replaces the entry's photos and
-    videos (removed ones are deleted with their files). `expected_updated_at`: when the
-    editor's copy was read; if the entry changed since, EditConflict (no lost update)."""
+    """Staff edit an entry; what it said before is kept as a revision (J-5), with its
+    children, photos and tags, so the history can show what each edit changed. Drafts are
+    edited only by their author.
+
+    `children`, when given, replaces the entry's children: at least one, all of its
+    setting and still in the journal (as create). A key person who may change the entry
+    only because every child in it is theirs may add only their own key children. A child
+    taken off leaves that child's journal; their family's replies on it are kept but shown
+    nowhere (replies are per child thread, and a thread is shown only for the entry's
+    children), so putting the child back loses nothing. They still count
+    as appearing in the photos until someone says otherwise (C-1: safer to over-protect).
+    Children added to a published entry have their parents told as on publishing.
+
+    `media`, when given, replaces the entry's photos and videos: new ones must be the
+    editor's own uploads; removed ones are deleted with their files (out of every journal,
+    report and export). `expected_updated_at`: when the editor's copy was read; if the
+    entry changed since, EditConflict (no lost update)."""
     own_draft = observation.status == S.DRAFT and observation.author_id == editor.pk
     _require_staff(editor, observation, "edit entries", request, publishing=not own_draft)
     observation = Observation.objects.select_for_update().get(pk=observation.pk)
@@ -384,6 +428,15 @@ def observation_update(
     target_children = new_children if new_children is not None else current_children
     if any(c.setting_id != observation.setting_id for c in target_children):
         raise ValidationError({"children": "All children must be from the same setting."})
+    added = [c for c in target_children if c.pk not in {x.pk for x in current_children}]
+    removed_children = [c for c in current_children if c.pk not in {x.pk for x in target_children}]
+    if added or removed_children:
+        require_journal_open(added + removed_children)
+        if target_children and not may_change_entry(editor, observation, target_children):
+            raise PermissionDenied(
+                "You can add your own key children to this entry. Please ask the author "
+                "or a session leader to add anyone else."
+            )
     existing_media = list(observation.media.all())
     has_media = bool(media) if media is not None else bool(existing_media)
     tags = eyfs_tags(
@@ -393,14 +446,26 @@ def observation_update(
     )
     proposed["areas"], aspects, characteristics = tags
     areas = _clean(children=target_children, has_media=has_media, **proposed)
+    if media is not None:
+        media = list(media)
+        _check_media(
+            author=editor,
+            setting_id=observation.setting_id,
+            choices=media,
+            children=target_children,
+            observation=observation,
+        )
     ObservationRevision.objects.create(
         observation=observation,
         edited_by=editor,
         text=observation.text,
         observed_on=observation.observed_on,
         areas=observation.areas,
+        aspects=observation.aspects,
+        characteristics=observation.characteristics,
         next_steps=observation.next_steps,
         child_ids=[str(c.pk) for c in current_children],
+        media=_media_snapshot(existing_media),
     )
     observation.text = (proposed["text"] or "").strip()
     observation.observed_on = proposed["observed_on"]
@@ -423,14 +488,6 @@ def observation_update(
             ignore_conflicts=True,
         )
     if media is not None:
-        media = list(media)
-        _check_media(
-            author=editor,
-            setting_id=observation.setting_id,
-            choices=media,
-            children=target_children,
-            observation=observation,
-        )
         kept = {choice.media.pk for choice in media}
         removed = _detach_what_belongs_elsewhere(
             [item for item in existing_media if item.pk not in kept]
@@ -442,9 +499,18 @@ def observation_update(
         ObservationChild.objects.filter(observation=observation).update(
             observed_on=observation.observed_on
         )
-    _audit_each_child(observation, "observation.edit", editor, request)
+    # Every journal the edit touched, the one a child left included.
+    _audit_each_child(
+        observation,
+        "observation.edit",
+        editor,
+        request,
+        [c.pk for c in target_children] + [c.pk for c in removed_children],
+    )
     if publish and observation.status == S.DRAFT:
         return observation_publish(observation=observation, published_by=editor, request=request)
+    if added and observation.status == S.PUBLISHED:
+        _notify_published(observation, child_ids=[c.pk for c in added])
     return observation
 
 
@@ -696,6 +762,8 @@ def capture_draft_save(
     observed_on: date | None = None,
     child_ids=(),
     areas=(),
+    aspects=(),
+    characteristics=(),
     media_ids=(),
 ) -> CaptureDraft | None:
     """Keep what has been typed so far. The caller has already narrowed child_ids and
@@ -722,6 +790,7 @@ def capture_draft_save(
         "observed_on": observed_on,
         "child_ids": [str(c) for c in child_ids],
         "areas": [a for a in areas if a in AREAS_OF_LEARNING],
+        **_known_tags(aspects, characteristics),
         "media_ids": [str(m) for m in media_ids],
         "updated_at": timezone.now(),
     }
@@ -738,6 +807,19 @@ def capture_draft_save(
             if attempt:
                 raise
     return None  # pragma: no cover
+
+
+def _known_tags(aspects, characteristics) -> dict:
+    """A draft keeps the EYFS codes that exist; anything else is dropped, not refused."""
+    from acorn.eyfs.selectors import codes
+
+    known = codes()
+    return {
+        "aspects": [c for c in dict.fromkeys(aspects) if c in known.aspects],
+        "characteristics": [
+            c for c in dict.fromkeys(characteristics) if c in known.characteristics
+        ],
+    }
 
 
 def capture_draft_discard(*, author, draft_id=None, client_ref=None) -> int:

@@ -9,8 +9,8 @@ def process_media_item(media_id: str) -> str:
 
 
 @task()
-def notify_entry_published(observation_id: str) -> int:
-    return notifications.entry_published(observation_id)
+def notify_entry_published(observation_id: str, child_ids: list[str] | None = None) -> int:
+    return notifications.entry_published(observation_id, child_ids)
 
 
 @task()

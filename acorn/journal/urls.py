@@ -18,6 +18,7 @@ urlpatterns = [
     path("observations/feedback", views.my_feedback, name="feedback"),
     path("observations/<str:observation_id>/", views.observation_detail, name="observation"),
     path("observations/<str:observation_id>/edit", views.observation_edit, name="edit"),
+    path("observations/<str:observation_id>/history", views.observation_history, name="history"),
     path("observations/<str:observation_id>/delete", views.observation_delete, name="delete"),
     path("observations/<str:observation_id>/publish", views.observation_publish, name="publish"),
     path("observations/<str:observation_id>/decide", views.contribution_decide, name="decide"),

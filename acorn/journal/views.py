@@ -22,7 +22,7 @@ from acorn.core.access import parent, session_leader, signed_in, staff
 from acorn.core.middleware import audit_refusal
 from acorn.core.params import offset_param
 from acorn.core.policy import Forbidden, OutsideSessionTimes
-from acorn.journal import delivery, selectors, services
+from acorn.journal import delivery, history, selectors, services
 from acorn.journal.device_copy import device_copy_keys
 from acorn.journal.forms import (
     CommentForm,
@@ -122,6 +122,8 @@ def observation_new(request):
         initial = _draft_initial(resuming)
         initial["children"] = [pk for pk in resuming.child_ids if pk in known]
         initial["areas"] = resuming.areas
+        initial["aspects"] = resuming.aspects
+        initial["characteristics"] = resuming.characteristics
         initial["next_steps"] = resuming.next_steps
     form = ObservationForm(request.POST or None, children=children, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -132,6 +134,8 @@ def observation_new(request):
                 text=form.cleaned_data["text"],
                 observed_on=form.cleaned_data["observed_on"],
                 areas=form.cleaned_data["areas"],
+                aspects=form.cleaned_data["aspects"],
+                characteristics=form.cleaned_data["characteristics"],
                 next_steps=form.cleaned_data["next_steps"],
                 publish=request.POST.get("action") != "draft",
                 media=_media_choices(request.user, form.chosen_media_ids()),
@@ -162,6 +166,7 @@ def observation_new(request):
         {
             "form": form,
             "children": children,
+            "aspect_groups": _aspect_groups(form),
             "chosen_media": _chosen_media(request, form),
             "unsent": _unsent(
                 request,
@@ -175,6 +180,18 @@ def observation_new(request):
             "outlook": publish_outlook(request, setting),
         },
     )
+
+
+def _aspect_groups(form):
+    """The aspect chips of each area, shown under the areas once that area is chosen."""
+    from acorn.eyfs.selectors import codes
+
+    known = codes().aspects
+    chips = list(form["aspects"])
+    return [
+        (area, name, [chip for chip in chips if known[chip.data["value"]][0] == area])
+        for area, name in codes().areas.items()
+    ]
 
 
 def _chosen_media(request, form):
@@ -315,6 +332,8 @@ def capture_draft_save(request):
             observed_on=observed_on,
             child_ids=child_ids,
             areas=request.POST.getlist("areas"),
+            aspects=request.POST.getlist("aspects"),
+            characteristics=request.POST.getlist("characteristics"),
             media_ids=[str(m) for m in media_ids if str(m) in own_media],
         )
     except ValidationError as error:
@@ -554,18 +573,71 @@ def observation_publish(request, observation_id):
     return redirect("journal:observation", observation_id=observation.pk)
 
 
+def _edit_media_choices(request, observation, ids, children):
+    """The photos and videos an edit keeps (in the order chosen) and adds: the entry's
+    own, and new uploads of the editor (media_visible_to offers no one else's unattached
+    upload). Who appears in each kept one comes from its "Who can be seen" chips."""
+    if not ids:
+        return []
+    own = {str(item.pk): item for item in observation.media.all()}
+    new_ids = [i for i in ids if i not in own]
+    new = (
+        {
+            str(m.pk): m
+            for m in selectors.media_visible_to(request.user).filter(
+                pk__in=new_ids, observation__isnull=True, uploaded_by=request.user
+            )
+        }
+        if new_ids
+        else {}
+    )
+    if any(i not in own and i not in new for i in ids):
+        raise ValidationError({"media": "One of the photos or videos is no longer available."})
+    setting_children = {
+        str(c.pk): c for c in Child.objects.filter(setting_id=observation.setting_id)
+    }
+    choices = []
+    for media_id in dict.fromkeys(ids):
+        appears = None
+        if media_id in own and request.POST.get(f"appears-{media_id}-shown"):
+            chosen = request.POST.getlist(f"appears-{media_id}")
+            # The entry's children always count as appearing (C-1).
+            appears = [setting_children[c] for c in chosen if c in setting_children] or list(
+                children
+            )
+        choices.append(
+            services.MediaChoice(media=own.get(media_id) or new[media_id], appears=appears)
+        )
+    return choices
+
+
 @staff
 def observation_edit(request, observation_id):
     observation = _changeable_observation(request, observation_id, "edit")
+    current = [link.child for link in observation.links.all()]
+    choosable = list(attending(Child.objects.filter(setting_id=observation.setting_id)))
+    choosable += [c for c in current if c.pk not in {x.pk for x in choosable}]
+    choosable.sort(
+        key=lambda c: (
+            c.pk not in {x.pk for x in current},
+            request.user.pk not in (c.key_person_id, c.backup_key_person_id),
+            c.first_name,
+        )
+    )
+    entry_media = list(observation.media.all())
     form = ObservationEditForm(
         request.POST or None,
+        children=choosable,
         initial={
+            "children": [str(c.pk) for c in current],
             "text": observation.text,
             "observed_on": observation.observed_on,
             "areas": observation.areas,
             "aspects": observation.aspects,
             "characteristics": observation.characteristics,
             "next_steps": observation.next_steps,
+            "media_ids": ",".join(str(item.pk) for item in entry_media),
+            "children_shown": True,
             "version": observation.updated_at.isoformat(),
         },
     )
@@ -573,12 +645,22 @@ def observation_edit(request, observation_id):
     if request.method == "POST" and form.is_valid():
         fields = dict(form.cleaned_data)
         version = fields.pop("version")
+        for name in ("media_ids", "children", "children_shown"):
+            fields.pop(name)
         try:
+            children = form.chosen_children()
             services.observation_update(
                 observation=observation,
                 editor=request.user,
                 request=request,
                 expected_updated_at=version,
+                children=children,
+                # A form without the uploader's list (an old page) leaves the photos alone.
+                media=_edit_media_choices(
+                    request, observation, form.chosen_media_ids(), children or current
+                )
+                if "media_ids" in request.POST
+                else None,
                 **fields,
             )
         except ValidationError as error:
@@ -594,10 +676,61 @@ def observation_edit(request, observation_id):
         else:
             messages.success(request, "Your changes are saved. The earlier version is kept.")
             return redirect("journal:observation", observation_id=observation.pk)
+    chosen = form["media_ids"].value() or ""
+    chosen_ids = [m for m in chosen.split(",") if m.strip()][: services.MAX_MEDIA]
+    by_id = {str(item.pk): item for item in entry_media}
+    new_ids = [m for m in chosen_ids if m not in by_id]
+    if new_ids:
+        by_id.update(
+            (str(m.pk), m)
+            for m in selectors.media_visible_to(request.user).filter(
+                pk__in=new_ids, observation__isnull=True, uploaded_by=request.user
+            )
+        )
+    appearing = {item.pk: {c.pk for c in item.appears.all()} for item in entry_media}
     return render(
         request,
         "journal/observation_edit.html",
-        {"form": form, "observation": observation, "conflict": conflict},
+        {
+            "form": form,
+            "observation": observation,
+            "conflict": conflict,
+            "children": choosable,
+            "chosen_media": [by_id[m] for m in chosen_ids if m in by_id],
+            "entry_media": [(item, appearing[item.pk]) for item in entry_media],
+            "setting_children": choosable,
+        },
+    )
+
+
+@staff
+def observation_history(request, observation_id):
+    """J-5: every version of an entry and what each edit changed, for the setting's
+    cleared staff (a parent, even one who is uncleared staff, never sees old versions)."""
+    observation = _staff_observation(request, observation_id)
+    revisions = list(observation.revisions.select_related("edited_by"))
+    current = history.current_state(observation, observation.visible_media)
+    names = {
+        str(c.pk): c.full_name
+        for c in Child.objects.filter(
+            pk__in=history.child_ids_in(revisions, current), setting_id=observation.setting_id
+        )
+    }
+    audit_record(
+        action="observation.history",
+        request=request,
+        setting_id=observation.setting_id,
+        object_type="observation",
+        object_id=observation.pk,
+    )
+    return render(
+        request,
+        "journal/observation_history.html",
+        {
+            "observation": observation,
+            "versions": history.versions(observation, revisions, current, names),
+            "may_change": may_change_entry(request.user, observation),
+        },
     )
 
 

@@ -156,7 +156,17 @@ def _delete_rows(plan: _Plan, files_deleted: int) -> DeletionRecord:
         revision.text = redact(revision.text)
         revision.next_steps = redact(revision.next_steps)
         revision.child_ids = [cid for cid in revision.child_ids if cid != str(child.pk)]
-        revision.save(update_fields=["text", "next_steps", "child_ids"])
+        purged_media = {str(item.pk) for item in plan.media}
+        revision.media = (
+            [
+                {**kept, "appears": [cid for cid in kept["appears"] if cid != str(child.pk)]}
+                for kept in revision.media or []
+                if kept["id"] not in purged_media
+            ]
+            if revision.media is not None
+            else None
+        )
+        revision.save(update_fields=["text", "next_steps", "child_ids", "media"])
     ObservationChild.objects.filter(child=child).delete()
     MediaAppearance.objects.filter(child=child).delete()
     Observation.objects.filter(pk__in=plan.own_ids).delete()

@@ -1,6 +1,7 @@
 """Every page of every role, on a phone (390×844) and an iPad (820×1180): nothing wider
-than the screen, no tap target under 44×44 px, and no serious or critical axe-core
-violation (issue 14).
+than the screen, no tap target under 44×44 px, no serious or critical axe-core
+violation (issue 14), and every id named by aria-describedby or aria-labelledby on the
+page (a hint or error a screen reader would otherwise never read).
 
 The pages come from the URLconf, so a new page is checked without anyone adding it here:
 each route is opened by every role its access rule lets in, with its ids filled from a
@@ -291,6 +292,21 @@ SMALL_TARGETS = """() => {
 }"""
 
 
+# Hints and errors are read by screen readers through aria-describedby (and labels through
+# aria-labelledby): every id they name must be on the page, or nothing is read.
+MISSING_DESCRIPTIONS = """() => {
+  const out = [];
+  for (const el of document.querySelectorAll('[aria-describedby], [aria-labelledby]')) {
+    for (const attr of ['aria-describedby', 'aria-labelledby']) {
+      for (const id of (el.getAttribute(attr) || '').split(/\\s+/).filter(Boolean)) {
+        if (!document.getElementById(id)) out.push(`${el.tagName.toLowerCase()}[name=${el.name || ''}] ${attr}="${id}"`);
+      }
+    }
+  }
+  return out;
+}"""
+
+
 def _axe_serious(page):
     from axe_playwright_python.sync_playwright import Axe
 
@@ -322,6 +338,8 @@ def test_page_fits_phone_and_ipad_and_passes_axe(pages, nursery, role, name, rou
         if label == "phone":
             for offender in page.evaluate(WIDER_THAN_SCREEN):
                 problems.append(f"phone: wider than the screen: {offender}")
+            for missing in page.evaluate(MISSING_DESCRIPTIONS):
+                problems.append(f"no element with the id named by {missing}")
         for small in page.evaluate(SMALL_TARGETS):
             problems.append(f"{label}: tap target under 44×44: {small}")
         for violation in _axe_serious(page):

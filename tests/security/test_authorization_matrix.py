@@ -380,6 +380,17 @@ EXPECTED: dict[str, dict[str, object]] = {
         "dual_staff": refused("off_site"),
         "*": OK,
     },
+    # J-5: every cleared member of the entry's setting may read its history; parents,
+    # even a parent who is uncleared staff, never see earlier versions.
+    "GET /observations/<str:observation_id>/history": {
+        "anonymous": LOGIN,
+        "practitioner_off_site": refused("off_site"),
+        "parent other_parent": refused("forbidden"),
+        "parent_uncleared_staff": refused("checks_incomplete"),
+        "staff_other_setting inviter": NOT_FOUND,
+        "dual_staff": refused("off_site"),
+        "*": OK,
+    },
     "GET /observations/<str:observation_id>/delete": {
         "anonymous": LOGIN,
         "practitioner_off_site": refused("off_site"),

@@ -165,7 +165,10 @@ def test_edit_and_delete_pages(world, web):
         path, {"text": "Edited", "observed_on": date.today().isoformat()}
     )
     assert response.status_code == 302
-    assert "Built a tower." in web(world.manager).get(f"/observations/{obs.pk}/").content.decode()
+    # The earlier version is kept, for staff, on the entry's history page.
+    assert "See what changed" in web(world.manager).get(f"/observations/{obs.pk}/").content.decode()
+    history = web(world.manager).get(f"/observations/{obs.pk}/history").content.decode()
+    assert "<del>Built a tower.</del>" in history and "<ins>Edited</ins>" in history
     assert web(world.parent).get(f"/observations/{obs.pk}/delete").status_code == 403
     assert web(world.other_manager).post(f"/observations/{obs.pk}/delete").status_code == 404
     assert web(world.key_person).post(f"/observations/{obs.pk}/delete").status_code == 302

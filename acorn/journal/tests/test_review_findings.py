@@ -78,6 +78,11 @@ def test_uncleared_staff_who_is_a_parent_gets_the_parents_view_of_the_entry_page
     assert "Who can be seen in it?" not in page
     assert str(world.other_child.pk) not in page
     assert f"/observations/{group_entry.pk}/edit" not in page
+    assert f"/observations/{group_entry.pk}/history" not in page
+    assert (
+        "pushed"
+        not in web(staff_parent).get(f"/observations/{group_entry.pk}/history").content.decode()
+    )
 
 
 def test_staff_of_another_setting_who_is_a_parent_gets_the_parents_view(world, web, group_entry):
@@ -90,8 +95,12 @@ def test_staff_of_another_setting_who_is_a_parent_gets_the_parents_view(world, w
 
 def test_cleared_staff_still_see_the_staff_view(world, web, group_entry):
     page = web(world.key_person).get(f"/observations/{group_entry.pk}/").content.decode()
-    assert "Yasmin" in page and "pushed" in page and "Lovely detail" in page
+    assert "Yasmin" in page and "Lovely detail" in page
     assert "Who can be seen in it?" in page
+    # Earlier versions are on the entry's history page, for staff.
+    assert f"/observations/{group_entry.pk}/history" in page
+    history = web(world.key_person).get(f"/observations/{group_entry.pk}/history")
+    assert "pushed" in history.content.decode()
 
 
 def test_uncleared_staff_parent_cannot_change_who_appears_or_edit(

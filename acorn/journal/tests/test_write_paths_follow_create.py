@@ -2,7 +2,8 @@
 impossible").
 
 Each write, on the web and in the API (create, edit, delete, approve and reject a
-contribution, reply, upload, change an entry's children, change who appears in a photo),
+contribution, reply, upload, change an entry's children, add or remove its photos, change
+who appears in a photo),
 is tried by each person a rule refuses: uncleared staff (A-5), staff of another setting, a
 parent of another child, a practitioner without key children outside session times or
 with no session leader on duty (A-7), and off site (A-6), also while signed in through
@@ -156,6 +157,11 @@ API_PATHS = {
         f"/observations/{s.entry.pk}",
         {"media": [{"id": str(s.photo.pk), "appears": [str(s.child.pk), str(s.other_child.pk)]}]},
     ),
+    "add_photo": lambda c, s: c.patch(
+        f"/observations/{s.entry.pk}",
+        {"media": [{"id": str(s.photo.pk)}, {"id": str(s.upload.pk)}]},
+    ),
+    "remove_photo": lambda c, s: c.patch(f"/observations/{s.entry.pk}", {"media": []}),
     "delete": lambda c, s: c.delete(f"/observations/{s.entry.pk}"),
     "approve": lambda c, s: c.post(f"/observations/{s.contribution.pk}/approve"),
     "reject": lambda c, s: c.post(
@@ -175,8 +181,14 @@ WEB_PATHS = {
     ),
     "edit": lambda c, s: c.post(
         f"/observations/{s.entry.pk}/edit",
-        {"text": "Rewritten", "observed_on": SESSION_TIME.date().isoformat()},
+        {
+            "text": "Rewritten",
+            "observed_on": SESSION_TIME.date().isoformat(),
+        },
     ),
+    "change_children": lambda c, s: _web_edit(c, s, children=[s.child, s.other_child]),
+    "add_photo": lambda c, s: _web_edit(c, s, media=[s.photo, s.upload]),
+    "remove_photo": lambda c, s: _web_edit(c, s, media=[]),
     "change_appears": lambda c, s: c.post(
         f"/media/{s.photo.pk}/appears", {"appears": [str(s.child.pk), str(s.other_child.pk)]}
     ),
@@ -196,6 +208,22 @@ WEB_PATHS = {
 }
 
 
+def _web_edit(client, scene, *, children=None, media=None):
+    """The edit page as sent: its children, text and the uploader's list of photos."""
+    children = children if children is not None else [scene.child]
+    media = media if media is not None else [scene.photo]
+    return client.post(
+        f"/observations/{scene.entry.pk}/edit",
+        {
+            "children": [str(c.pk) for c in children],
+            "children_shown": "True",
+            "text": "Built a tower.",
+            "observed_on": SESSION_TIME.date().isoformat(),
+            "media_ids": ",".join(str(m.pk) for m in media),
+        },
+    )
+
+
 def _targets(scene, person):
     """The entries the writes aim at. Staff of the setting aim at their own entry, so that
     nothing but the setting's rules stands in their way."""
@@ -205,6 +233,8 @@ def _targets(scene, person):
     scene.photo = stored_photo(
         setting=scene.setting_a, uploaded_by=author, observation=scene.entry, appears=[scene.child]
     )
+    # A photo the writer has just uploaded, not yet in any entry.
+    scene.upload = stored_photo(setting=scene.setting_a, uploaded_by=author)
     scene.contribution = f.observation(
         author=scene.parent, children=[scene.child], status="pending", by_parent=True
     )
@@ -298,7 +328,16 @@ def uncleared_staff_parent(world):
     return f.parent_of(world.child, user=person), {}
 
 
-STAFF_ONLY = ("edit", "change_children", "change_appears", "delete", "approve", "reject")
+STAFF_ONLY = (
+    "edit",
+    "change_children",
+    "change_appears",
+    "add_photo",
+    "remove_photo",
+    "delete",
+    "approve",
+    "reject",
+)
 
 
 @pytest.mark.parametrize("path", STAFF_ONLY)

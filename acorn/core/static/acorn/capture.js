@@ -3,6 +3,10 @@
    person's own draft on the server as they type, and send the observation once, even if
    the button is tapped twice.
 
+   The edit page uses it too (data-capture="edit", no autosave URL): uploads, removing
+   photos and the consent note work the same, nothing is saved as a draft, and the form
+   is sent as an ordinary form once every upload has finished.
+
    On a shared iPad nothing unsent may reach the next person. The device keeps a copy only
    while the connection is down, under this person's owner key and encrypted with their
    device key (both given by the server in the page); any copy that isn't theirs is
@@ -15,6 +19,7 @@
   var owner = form.dataset.owner || "";
   var deviceCopyKey = "acorn-capture:" + owner + ":" + form.dataset.capture;
   var autosaveUrl = form.dataset.autosaveUrl;
+  var autosave = !!autosaveUrl;
   var fileInput = form.querySelector(".file-input");
   var list = form.querySelector(".upload-list");
   var mediaField = form.querySelector("input[name=media_ids]");
@@ -34,7 +39,7 @@
     if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
     return String(Date.now()) + "-" + Math.random().toString(16).slice(2);
   }
-  if (!refField.value) refField.value = newRef();
+  if (refField && !refField.value) refField.value = newRef();
 
   /* The server answers 503 when it can't reach its database: nothing was saved, and
      the same request (same client reference) is safe to send again, a little later. */
@@ -73,6 +78,8 @@
       media: mediaIds(),
       children: checkedValues("children"),
       areas: checkedValues("areas"),
+      aspects: checkedValues("aspects"),
+      characteristics: checkedValues("characteristics"),
       text: field("text") ? field("text").value : "",
       next_steps: field("next_steps") ? field("next_steps").value : "",
       observed_on: field("observed_on") ? field("observed_on").value : "",
@@ -145,8 +152,9 @@
 
   /* Autosave to the person's own draft on the server. */
   function saveDraft() {
-    unsaved = true;
     mediaField.value = mediaIds().join(",");
+    if (!autosave) return;
+    unsaved = true;
     clearTimeout(saveTimer);
     saveTimer = setTimeout(saveNow, 1000);
   }
@@ -161,7 +169,7 @@
   function saveNow() {
     clearTimeout(saveTimer);
     saveTimer = null;
-    if (!unsaved || sending) return Promise.resolve();
+    if (!autosave || !unsaved || sending) return Promise.resolve();
     var draft = snapshot();
     inflight = fetch(autosaveUrl, {
       method: "POST",
@@ -202,7 +210,7 @@
 
   // Leaving the page: send what hasn't been saved yet.
   window.addEventListener("pagehide", function () {
-    if (unsaved && !sending && navigator.sendBeacon) {
+    if (autosave && unsaved && !sending && navigator.sendBeacon) {
       if (navigator.sendBeacon(autosaveUrl, draftData())) unsaved = false;
     }
   });
@@ -225,17 +233,59 @@
     var li = document.createElement("li");
     li.className = "upload-item";
     li.dataset.id = id;
-    var img = document.createElement("img");
-    img.alt = "";
-    img.src = "/media/" + id + "/thumb";
-    img.onerror = function () { img.replaceWith(icon(kind)); };
-    li.appendChild(img);
+    li.appendChild(icon(kind));
     var name = document.createElement("span");
     name.className = "upload-name";
     name.textContent = (kind === "video" ? "Video" : "Photo") + " added";
     li.appendChild(name);
     removeButton(li);
     list.appendChild(li);
+    watch(li);
+  }
+
+  /* A photo or video being processed shows "Processing…" until it is ready, then its
+     thumbnail (a video's poster frame), as the journal does; or why it couldn't be. */
+  function watch(li) {
+    var tries = 0;
+    function check() {
+      if (!li.isConnected || !li.dataset.id) return;
+      tries += 1;
+      fetch("/media/" + li.dataset.id + "/status", { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .catch(function () { return null; })
+        .then(function (body) { show(li, body, function () {
+          if (tries < 100) setTimeout(check, tries < 10 ? 2000 : 6000);
+        }); });
+    }
+    check();
+  }
+
+  function show(li, body, later) {
+    var label = li.querySelector(".upload-name");
+    var kind = (body && body.kind) || li.dataset.kind || "photo";
+    var noun = kind === "video" ? "Video" : "Photo";
+    li.dataset.kind = kind;
+    if (body && body.status === "ready" && body.thumb) {
+      var img = document.createElement("img");
+      img.alt = "";
+      img.src = body.thumb;
+      var old = li.querySelector("img, .upload-icon");
+      if (old) old.replaceWith(img); else li.insertBefore(img, li.firstChild);
+      li.classList.remove("upload-processing");
+      if (label) label.textContent = noun + " added";
+      return;
+    }
+    if (body && body.status === "failed") {
+      li.classList.remove("upload-processing");
+      li.classList.add("upload-failed");
+      if (label) label.textContent = body.message || (noun + " couldn't be processed.");
+      return;
+    }
+    li.classList.add("upload-processing");
+    var placeholder = li.querySelector(".upload-icon");
+    if (placeholder) placeholder.textContent = noun + ": processing…";
+    if (label) label.textContent = noun + " added, still processing…";
+    later();
   }
 
   function icon(kind) {
@@ -255,9 +305,11 @@
       var box = form.querySelector("input[name=children][value='" + id + "']");
       if (box) box.checked = true;
     });
-    (draft.areas || []).forEach(function (code) {
-      var box = form.querySelector("input[name=areas][value='" + code + "']");
-      if (box) box.checked = true;
+    ["areas", "aspects", "characteristics"].forEach(function (name) {
+      (draft[name] || []).forEach(function (code) {
+        var box = form.querySelector("input[name=" + name + "][value='" + code + "']");
+        if (box) box.checked = true;
+      });
     });
     if (field("text")) field("text").value = draft.text || "";
     if (field("next_steps")) field("next_steps").value = draft.next_steps || "";
@@ -281,6 +333,7 @@
 
   /* A copy kept on this device while offline is offered, never filled in silently. */
   function offerDeviceCopy() {
+    if (!autosave) return;
     readFromDevice().then(function (draft) {
       if (!draft || !statusBox) return;
       var untouched = (!field("text") || !field("text").value) && !mediaIds().length &&
@@ -336,6 +389,7 @@
         li.dataset.id = body.id;
         bar.remove();
         label.textContent = (body.kind === "video" ? "Video" : "Photo") + " added";
+        if (body.status !== "ready") watch(li); else show(li, body);
         saveDraft();
       } else {
         li.classList.add("upload-failed");
@@ -401,7 +455,11 @@
 
   list.addEventListener("click", function (event) {
     if (event.target.classList.contains("upload-remove")) {
-      event.target.closest("li").remove();
+      var gone = event.target.closest("li");
+      // The edit page: "who can be seen" goes with the photo.
+      var appears = gone.dataset.id && form.querySelector(".appears-for[data-media='" + gone.dataset.id + "']");
+      if (appears) appears.hidden = true;
+      gone.remove();
       saveDraft();
     }
   });
@@ -489,6 +547,15 @@
   }
 
   form.addEventListener("submit", function (event) {
+    if (!autosave) {
+      // The edit page: an ordinary form, once the uploads are in.
+      mediaField.value = mediaIds().join(",");
+      if (uploading > 0) {
+        event.preventDefault();
+        say("Please wait a moment: your photos and videos are still uploading.");
+      }
+      return;
+    }
     event.preventDefault();
     if (sending) return;
     if (uploading > 0) {
@@ -508,6 +575,7 @@
   sweepDevice();
   offerDeviceCopy();
   mediaField.value = mediaIds().join(",");
+  Array.prototype.forEach.call(list.querySelectorAll("li[data-status=processing]"), watch);
   // Files chosen before this script ran (a quick tap on a slow connection) still go up.
   if (fileInput.files && fileInput.files.length) {
     addFiles(fileInput.files);
