@@ -14,7 +14,7 @@ def restore_opt_outs(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("journal", "0007_journal_index_order_and_supervisor"),
+        ("journal", "0009_capture_draft_keeps_eyfs_tags"),
     ]
 
     operations = [
