@@ -54,7 +54,10 @@
     parts.close.addEventListener("click", close);
     parts.prev.addEventListener("click", function () { show(index - 1); });
     parts.next.addEventListener("click", function () { show(index + 1); });
-    viewer.addEventListener("keydown", onKey);
+    // On the document: focus may be on nothing in particular (a button just hidden).
+    document.addEventListener("keydown", function (event) {
+      if (!viewer.hidden) onKey(event);
+    });
     // A tap on the dark space around the photo closes, as in a phone's own photos.
     parts.stage.addEventListener("click", function (event) {
       if (event.target === parts.stage) close();
@@ -159,9 +162,8 @@
     }
     parts.prev.hidden = index === 0;
     parts.next.hidden = index === items.length - 1;
-    if (viewer.contains(document.activeElement) && document.activeElement.hidden) {
-      parts.close.focus();
-    }
+    var focused = document.activeElement;
+    if (!focused || !viewer.contains(focused) || focused.hidden) parts.close.focus();
     preload(items[index + 1]);
     preload(items[index - 1]);
   }
@@ -217,7 +219,10 @@
       if (!nodes.length) return;
       var first = nodes[0];
       var last = nodes[nodes.length - 1];
-      if (event.shiftKey && document.activeElement === first) {
+      if (!viewer.contains(document.activeElement)) {
+        event.preventDefault();
+        first.focus();
+      } else if (event.shiftKey && document.activeElement === first) {
         event.preventDefault();
         last.focus();
       } else if (!event.shiftKey && document.activeElement === last) {
@@ -236,9 +241,9 @@
     open(link);
   });
 
-  // The journal's filters are folded behind "Filter" on a phone and open beside the feed
-  // on a wider screen.
-  var wide = window.matchMedia("(min-width: 48rem)");
+  // The journal's filters are folded behind "Filter" on a phone and an iPad, and open
+  // beside the feed on a desktop.
+  var wide = window.matchMedia("(min-width: 68.75rem)");
   Array.prototype.forEach.call(document.querySelectorAll("details[data-open-wide]"), function (node) {
     if (wide.matches) node.open = true;
   });
