@@ -178,9 +178,12 @@ def _text_search(user, child, entries, words):
     children's names as initials (C-4): searching the stored text would tell them which
     entries name "Rose". So the database only narrows the candidates, and each candidate's
     text is read again as the parent sees it before it counts."""
+    staff = is_staff_for(user, child)
     for word in words:
-        entries = entries.filter(Q(text__icontains=word) | Q(next_steps__icontains=word))
-    if is_staff_for(user, child):
+        # Initials ("Y.Z.") are in the text only as a parent reads it, never as stored.
+        if staff or "." not in word:
+            entries = entries.filter(Q(text__icontains=word) | Q(next_steps__icontains=word))
+    if staff:
         return entries
     from acorn.children.names import redactor_for
 

@@ -310,6 +310,13 @@ def test_a_parents_search_never_matches_another_childs_name(world, web, query):
     assert _texts(own) == ["X.Y. gave Yasmin Zed a hug."]
 
 
+def test_a_parent_finds_another_child_by_the_initials_they_read(world, web):
+    _entry(world, [world.child, world.other_child], text="Xander gave Yasmin Zed a hug.")
+    _entry(world, text="Xander sang.", days_ago=1)
+    found = _journal(web(world.parent), world.child, q="y.z. hug").content.decode()
+    assert _texts(found) == ["Xander gave Y.Z. a hug."]
+
+
 def test_a_parent_who_is_uncleared_staff_searches_as_a_parent(world, web):
     f.MembershipFactory(user=world.parent, setting=world.setting_a)
     _entry(world, [world.child, world.other_child], text="Xander gave Yasmin a hug.")
