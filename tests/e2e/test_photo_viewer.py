@@ -189,6 +189,12 @@ def test_a_childs_photos_open_in_the_viewer_with_a_way_to_the_entry(new_page, nu
     expect(dialog.locator(".viewer-title")).to_have_text("Photo 2 of 5")
     dialog.get_by_role("button", name="Close").click()
     expect(dialog).to_be_hidden()
+    # A phone's Back closes the viewer and stays on the page.
+    tiles.nth(2).click()
+    expect(dialog.locator(".viewer-title")).to_have_text("Photo 3 of 5")
+    ipad.go_back()
+    expect(dialog).to_be_hidden()
+    expect(ipad.get_by_role("heading", name="Ada's photos and videos")).to_be_visible()
     tiles.nth(0).click()
     dialog.get_by_role("link", name="Open the entry").click()
     expect(ipad).to_have_url(re.compile(rf"/observations/{nursery['entry'].pk}/$"))

@@ -18,6 +18,7 @@
   var opener = null;
   var hidden = [];
   var touch = null;
+  var pushed = false; // a history entry of our own, so a phone's Back closes the viewer
 
   function el(tag, className, attrs) {
     var node = document.createElement(tag);
@@ -51,7 +52,7 @@
     viewer.append(bar, parts.stage, parts.prev, parts.next, parts.caption);
     document.body.append(viewer);
 
-    parts.close.addEventListener("click", close);
+    parts.close.addEventListener("click", function () { close(); });
     parts.prev.addEventListener("click", function () { show(index - 1); });
     parts.next.addEventListener("click", function () { show(index + 1); });
     // On the document: focus may be on nothing in particular (a button just hidden).
@@ -181,10 +182,18 @@
     viewer.hidden = false;
     show(Math.max(items.indexOf(item), 0));
     parts.close.focus();
+    if (!pushed) {
+      history.pushState({ acornViewer: true }, "");
+      pushed = true;
+    }
   }
 
-  function close() {
+  function close(fromHistory) {
     if (!viewer || viewer.hidden) return;
+    if (pushed && fromHistory !== true) {
+      pushed = false;
+      history.back(); // leaves our entry; its popstate finds the viewer already closed
+    }
     var playing = parts.stage.querySelector("video");
     if (playing) playing.pause();
     parts.stage.replaceChildren();
@@ -231,6 +240,12 @@
       }
     }
   }
+
+  window.addEventListener("popstate", function () {
+    if (!pushed) return;
+    pushed = false;
+    close(true);
+  });
 
   document.addEventListener("click", function (event) {
     if (event.defaultPrevented || event.button !== 0) return;
