@@ -408,3 +408,38 @@ def test_group_photo_appearance_decides_the_gallery_not_the_entry_alone(world, w
     _, (item,) = _entry(world, photos=1)
     MediaAppearance.objects.create(media=item, child=world.other_child)
     assert _shown_media(_gallery(web(world.parent), world.child).content.decode()) == []
+
+
+def test_a_parent_who_is_uncleared_staff_sees_the_gallery_as_a_parent(world, web):
+    f.MembershipFactory(user=world.parent, setting=world.setting_a)
+    _, group = _group_photo(world)
+    _, own = _entry(world, days_ago=1, photos=1)
+    html = _gallery(web(world.parent), world.child).content.decode()
+    assert _shown_media(html) == [str(own[0].pk)]
+    assert web(world.parent).get(f"/media/{group[0].pk}/").status_code == 404
+
+
+def test_staff_of_two_settings_see_each_childs_photos_by_that_settings_rules(world, web):
+    both = f.staff(world.setting_a, "practitioner", email="both@a.test")
+    f.MembershipFactory(user=both, setting=world.setting_b)
+    f.clear(both, world.setting_b)
+    _, far = _entry(world, [world.far_child], photos=1)
+    _, near = _entry(world, photos=1)
+    client = web(both)
+    assert _shown_media(_gallery(client, world.far_child).content.decode()) == [str(far[0].pk)]
+    assert _shown_media(_gallery(client, world.child).content.decode()) == [str(near[0].pk)]
+    # Staff of setting B alone still see nothing of setting A's child.
+    assert _gallery(web(world.other_manager), world.child).status_code == 404
+
+
+def test_a_video_in_the_gallery_opens_with_its_poster(world, web):
+    _, (item,) = _entry(world, photos=1)
+    item.kind = "video"
+    item.renditions = {**item.renditions, "poster": "display.jpg"}
+    item.save(update_fields=["kind", "renditions"])
+    html = _gallery(web(world.parent), world.child).content.decode()
+    assert f'data-kind="video" data-src="/media/{item.pk}/display"' in html
+    assert f'data-poster="/media/{item.pk}/poster"' in html
+    assert "▶ Video" in html
+    page = web(world.parent).get(f"/media/{item.pk}/").content.decode()
+    assert "<video controls" in page and "Video 1 of 1" in page
