@@ -15,15 +15,17 @@ from acorn.children.selectors import (
     require_some_clearance,
 )
 from acorn.core.api import ApiError, api, api_access, page
+from acorn.core.params import date_clamped
 from acorn.core.policy import Forbidden
 from acorn.journal import delivery, selectors, services
 from acorn.journal.media import StorageUnavailable, media_upload
-from acorn.journal.models import MediaItem
+from acorn.journal.models import AREAS_OF_LEARNING, MediaItem
 from acorn.media_processing import MediaRejected
 from acorn.org.selectors import membership_in
 from acorn.suitability.selectors import require_cleared
 
 router = Router(tags=["journal"])
+MAX_SEARCH = 200
 
 
 class MediaRef(Schema):
@@ -377,9 +379,32 @@ def contribution_reject(request, observation_id: str, payload: RejectIn):
 
 @router.get("/children/{child_id}/journal", response=ObservationPage)
 @api_access("signed_in")
-def child_journal(request, child_id: str):
+def child_journal(
+    request,
+    child_id: str,
+    area: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    has_photos: bool = False,
+    q: str | None = None,
+):
+    """Optional filters (issue 14): `area` (an area of learning's code, GET /eyfs),
+    `since` and `until` (the day observed, both included), `has_photos` (entries with a
+    photo or video the caller may see) and `q` (every word in the text or next steps, as
+    the caller reads them: other children's names are initials for a parent)."""
     child = child_for(request.user, child_id)
-    rows, following = page(selectors.journal_for(request.user, child), request)
+    if area and area not in AREAS_OF_LEARNING:
+        raise ApiError(422, "There's no such area of learning.", "invalid")
+    if q and len(q) > MAX_SEARCH:
+        raise ApiError(422, f"Search for at most {MAX_SEARCH} characters.", "invalid")
+    wanted = selectors.JournalFilter(
+        area=area or "",
+        since=date_clamped(since),
+        until=date_clamped(until),
+        with_media=has_photos,
+        text=(q or "").strip(),
+    )
+    rows, following = page(selectors.journal_filtered(request.user, child, wanted), request)
     audit_record(
         action="journal.read",
         request=request,

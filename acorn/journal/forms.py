@@ -162,3 +162,55 @@ class ReviewForm(forms.Form):
         label="Feedback for the author", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     discuss = forms.BooleanField(label="Discuss at the next staff meeting", required=False)
+
+
+class JournalFilterForm(forms.Form):
+    """The journal's filters and search (a GET form, so a filtered journal is a link)."""
+
+    q = forms.CharField(
+        label="Search",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+    area = forms.ChoiceField(
+        label="Area of learning",
+        required=False,
+        choices=[("", "Every area"), *AREAS_OF_LEARNING.items()],
+    )
+    since = forms.DateField(
+        label="From",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    until = forms.DateField(
+        label="To",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    photos = forms.BooleanField(label="Only entries with photos or videos", required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since and until and since > until:
+            self.add_error("until", "Choose a date on or after the first one.")
+        return cleaned
+
+    def wanted(self):
+        """The filter to apply: the valid parts of what was asked (a mistyped date is
+        said beside its box and left out, rather than emptying the journal)."""
+        from acorn.core.params import date_clamped
+        from acorn.journal.selectors import JournalFilter
+
+        if not self.is_bound:
+            return JournalFilter()
+        self.is_valid()
+        data = {k: v for k, v in getattr(self, "cleaned_data", {}).items() if k not in self.errors}
+        return JournalFilter(
+            area=data.get("area") or "",
+            since=date_clamped(data.get("since")),
+            until=date_clamped(data.get("until")),
+            with_media=bool(data.get("photos")),
+            text=(data.get("q") or "").strip(),
+        )

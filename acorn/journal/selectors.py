@@ -6,6 +6,8 @@ drafts, other families' entries and other settings' entries do not exist for the
 """
 
 import uuid
+from dataclasses import dataclass
+from datetime import date
 
 from django.db.models import (
     BooleanField,
@@ -28,6 +30,7 @@ from acorn.children.selectors import (
     require_onboarded,
 )
 from acorn.journal.models import (
+    AREAS_OF_LEARNING,
     CaptureDraft,
     Comment,
     MediaAppearance,
@@ -115,6 +118,113 @@ def journal_for(user, child: Child):
         .order_by("-journal_observed_on", "-journal_created_at", "-journal_pk"),
         user,
         listing=True,
+    )
+
+
+@dataclass(frozen=True)
+class JournalFilter:
+    """What a reader narrows a child's journal to (issue 14): an area of learning, a date
+    range, entries with photos or videos, and words in the text. Empty means everything."""
+
+    area: str = ""
+    since: date | None = None
+    until: date | None = None
+    with_media: bool = False
+    text: str = ""
+
+    @property
+    def words(self) -> list[str]:
+        return [word[:MAX_WORD] for word in self.text.split()[:MAX_WORDS]]
+
+    @property
+    def active(self) -> bool:
+        return bool(self.area or self.since or self.until or self.with_media or self.words)
+
+
+MAX_WORDS = 8
+MAX_WORD = 60
+# A parent's search reads the matching entries' text as they would see it (below); one
+# child's journal is a few hundred entries, and this bounds the reading at any size.
+SEARCH_CANDIDATES = 2000
+
+
+def journal_filtered(user, child: Child, wanted: JournalFilter):
+    """A child's journal (`journal_for`, so nothing new can be seen) narrowed by `wanted`,
+    in the journal's own order, so the page and the API's keyset paging work unchanged."""
+    entries = journal_for(user, child)
+    if wanted.area in AREAS_OF_LEARNING:
+        # The codes are stored as a JSON list; the quotes keep "L" from matching "CL".
+        entries = entries.filter(areas__icontains=f'"{wanted.area}"')
+    if wanted.since:
+        entries = entries.filter(journal_observed_on__gte=wanted.since)
+    if wanted.until:
+        entries = entries.filter(journal_observed_on__lte=wanted.until)
+    if wanted.with_media:
+        # Only photos and videos this reader may see: an entry whose only photo is kept
+        # from them (C-2) is not "with photos" for them either.
+        shown = media_visible_to(user).filter(
+            observation=OuterRef("pk"), status=MediaItem.Status.READY
+        )
+        entries = entries.filter(Exists(shown))
+    if wanted.words:
+        entries = _text_search(user, child, entries, wanted.words)
+    return entries
+
+
+def _text_search(user, child, entries, words):
+    """Entries whose text or next steps hold every word, as this reader reads them.
+
+    Staff read the text as written, so the database answers. A parent reads other
+    children's names as initials (C-4): searching the stored text would tell them which
+    entries name "Rose". So the database only narrows the candidates, and each candidate's
+    text is read again as the parent sees it before it counts."""
+    staff = is_staff_for(user, child)
+    for word in words:
+        # Initials ("Y.Z.") are in the text only as a parent reads it, never as stored.
+        if staff or "." not in word:
+            entries = entries.filter(Q(text__icontains=word) | Q(next_steps__icontains=word))
+    if staff:
+        return entries
+    from acorn.children.names import redactor_for
+
+    candidates = list(
+        entries.prefetch_related(None).values_list("pk", "setting_id", "text", "next_steps")[
+            :SEARCH_CANDIDATES
+        ]
+    )
+    redactors = {}
+    found = []
+    wanted = [word.casefold() for word in words]
+    for pk, setting_id, text, next_steps in candidates:
+        if setting_id not in redactors:
+            redactors[setting_id] = redactor_for(
+                user, setting_id, staff=is_cleared(user, setting_id)
+            )
+        redact = redactors[setting_id]
+        shown = f"{redact(text)}\n{redact(next_steps)}".casefold()
+        if all(word in shown for word in wanted):
+            found.append(pk)
+    return entries.filter(pk__in=found)
+
+
+def gallery_for(user, child: Child):
+    """Every photo and video of a child's journal this person may see (their journal's
+    entries, through `journal_for`, and each item through `media_visible_to`, so consent
+    and the obscured copy apply as everywhere), newest entry first."""
+    entries = journal_for(user, child).prefetch_related(None)
+    return (
+        media_visible_to(user)
+        .filter(status=MediaItem.Status.READY, observation__isnull=False)
+        .filter(Exists(entries.filter(pk=OuterRef("observation_id"))))
+        .select_related("observation")
+        .order_by(
+            "-observation__observed_on",
+            "-observation__created_at",
+            "-observation_id",
+            "position",
+            "created_at",
+            "pk",
+        )
     )
 
 

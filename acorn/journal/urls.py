@@ -5,6 +5,7 @@ from acorn.journal import face_views, views
 app_name = "journal"
 urlpatterns = [
     path("children/<str:child_id>/journal", views.child_journal, name="child"),
+    path("children/<str:child_id>/photos", views.child_gallery, name="gallery"),
     path("children/<str:child_id>/contribute", views.contribution_new, name="contribute"),
     path("observations/new", views.observation_new, name="new"),
     path("observations/drafts", views.drafts, name="drafts"),
@@ -32,6 +33,7 @@ urlpatterns = [
     path("review/", views.review_list, name="review"),
     path("review/agenda", views.agenda, name="agenda"),
     path("media/upload", views.media_upload, name="media_upload"),
+    path("media/<str:media_id>/", views.media_page, name="media_page"),
     path("media/<str:media_id>/status", views.media_status, name="media_status"),
     path("media/<str:media_id>/appears", views.media_appearances, name="media_appears"),
     path("media/<str:media_id>/faces", face_views.media_faces, name="media_faces"),

@@ -27,6 +27,7 @@ from acorn.journal.device_copy import device_copy_keys
 from acorn.journal.forms import (
     CommentForm,
     ContributionForm,
+    JournalFilterForm,
     ObservationEditForm,
     ObservationForm,
     RejectForm,
@@ -77,11 +78,32 @@ def _media_choices(user, ids):
     return [services.MediaChoice(media=items[i]) for i in dict.fromkeys(ids)]
 
 
+FILTER_FIELDS = ("q", "area", "since", "until", "photos")
+
+
+def _filter_form(request):
+    asked = any(request.GET.get(name) for name in FILTER_FIELDS)
+    return JournalFilterForm(request.GET if asked else None)
+
+
+def _filter_query(request) -> str:
+    """The filters as a query string, for the next page's link."""
+    kept = request.GET.copy()
+    kept.pop("from", None)
+    for name in list(kept):
+        if name not in FILTER_FIELDS or not kept.get(name):
+            kept.pop(name)
+    return kept.urlencode()
+
+
 @signed_in
 def child_journal(request, child_id):
     child = child_for(request.user, child_id)
     offset = offset_param(request)
-    page = list(selectors.journal_for(request.user, child)[offset : offset + PAGE_SIZE + 1])
+    form = _filter_form(request)
+    wanted = form.wanted()
+    entries = selectors.journal_filtered(request.user, child, wanted)
+    page = list(entries[offset : offset + PAGE_SIZE + 1])
     audit_record(
         action="journal.read",
         request=request,
@@ -98,6 +120,84 @@ def child_journal(request, child_id):
             "entries": _entries_for_display(request.user, page[:PAGE_SIZE]),
             "older": offset + PAGE_SIZE if len(page) > PAGE_SIZE else None,
             "is_staff": is_staff_for(request.user, child),
+            "filter_form": form,
+            "filtering": wanted.active,
+            "filter_query": _filter_query(request),
+        },
+    )
+
+
+GALLERY_PAGE_SIZE = 30
+
+
+@signed_in
+def child_gallery(request, child_id):
+    """Every photo and video of one child that this person may see, newest first."""
+    child = child_for(request.user, child_id)
+    offset = offset_param(request)
+    items = list(
+        selectors.gallery_for(request.user, child)[offset : offset + GALLERY_PAGE_SIZE + 1]
+    )
+    audit_record(
+        action="journal.read",
+        request=request,
+        setting_id=child.setting_id,
+        child_id=child.pk,
+        object_type="child",
+        object_id=child.pk,
+    )
+    more = len(items) > GALLERY_PAGE_SIZE
+    items = items[:GALLERY_PAGE_SIZE]
+    observations = {item.observation_id: item.observation for item in items}
+    selectors.prepare_for_reader(request.user, list(observations.values()))
+    return render(
+        request,
+        "journal/gallery.html",
+        {
+            "child": child,
+            "items": items,
+            "older": offset + GALLERY_PAGE_SIZE if more else None,
+            "newer": max(offset - GALLERY_PAGE_SIZE, 0) if offset else None,
+            "is_staff": is_staff_for(request.user, child),
+        },
+    )
+
+
+@signed_in
+def media_page(request, media_id):
+    """One photo or video of an entry on a page of its own, inside Acorn: where a photo
+    leads without JavaScript (the viewer opens over the page otherwise)."""
+    item = selectors.media_for(request.user, media_id)
+    if item.observation_id is None:
+        raise Http404("No such photo or video.")
+    observation = selectors.observation_for(request.user, item.observation_id)
+    shown = selectors.children_shown_to(request.user, observation)
+    selectors.prepare_for_reader(request.user, [observation])
+    audit_record(
+        action="observation.read",
+        request=request,
+        setting_id=observation.setting_id,
+        child_id=shown[0].pk if shown else None,
+        object_type="observation",
+        object_id=observation.pk,
+    )
+    ready = [m for m in observation.visible_media if m.status == MediaItem.Status.READY]
+    index = next((i for i, m in enumerate(ready) if m.pk == item.pk), None)
+    if index is None:
+        raise delivery.StillProcessing("Not ready.")
+    # The item as this reader may see it: the entry's prefetch went through the same rule.
+    item = ready[index]
+    return render(
+        request,
+        "journal/media_page.html",
+        {
+            "item": item,
+            "observation": observation,
+            "children": shown,
+            "position": index + 1,
+            "count": len(ready),
+            "previous": ready[index - 1] if index > 0 else None,
+            "following": ready[index + 1] if index + 1 < len(ready) else None,
         },
     )
 

@@ -328,6 +328,13 @@ EXPECTED: dict[str, dict[str, object]] = {
         "dual_staff": refused("off_site"),
         "*": OK,
     },
+    "GET /children/<str:child_id>/photos": {
+        "anonymous": LOGIN,
+        "practitioner_off_site": refused("off_site"),
+        "other_parent staff_other_setting inviter": NOT_FOUND,
+        "dual_staff": refused("off_site"),
+        "*": OK,
+    },
     "GET /children/<str:child_id>/contribute": {
         "anonymous": LOGIN,
         "practitioner_off_site": refused("off_site"),
@@ -447,6 +454,13 @@ EXPECTED: dict[str, dict[str, object]] = {
         "anonymous": LOGIN,
         "practitioner_off_site": refused("off_site"),
         "*": NOT_ALLOWED,
+    },
+    "GET /media/<str:media_id>/": {  # a photo's page: the group photo's consent decides
+        "anonymous": LOGIN,
+        "practitioner_off_site": refused("off_site"),
+        "parent parent_uncleared_staff staff_other_setting inviter": NOT_FOUND,
+        "dual_staff": NOT_FOUND,
+        "*": OK,
     },
     "GET /media/<str:media_id>/status": {
         "anonymous": LOGIN,
