@@ -5,30 +5,16 @@ the reverse, Xander's family both blurred, and staff the original, by every path
 "Blurred" is measured on the pixels served, face by face, against the original display
 rendition, so a wrong copy anywhere fails however it was chosen."""
 
-import io
-import json
-import time
-from datetime import date
-
-import numpy as np
 import pytest
 from django.core.files.storage import default_storage
-from PIL import Image
 
 from acorn.children.consent import consent_record
 from acorn.children.models import ParentLink
 from acorn.core.tests import factories as f
 from acorn.journal import delivery, faces, selectors
-from acorn.journal.models import MediaAppearance, MediaItem, ObscuredFace, SharedRendition
-from acorn.journal.tests.media_helpers import upload
-from acorn.media_processing.faces import FaceBox
-from acorn.media_processing.tests.group_pictures import GROUPS, compose
-
-# Mean absolute difference (0-255) over a face's box: a re-encoded copy of the same face
-# stays under SAME, an obscured face far over CHANGED (measured here: 0 to 4.8 for faces
-# left as they are, 35 to 38 for obscured ones).
-SAME = 8
-CHANGED = 20
+from acorn.journal.models import MediaAppearance, ObscuredFace, SharedRendition
+from acorn.journal.tests import families
+from acorn.journal.tests.families import body_of, check_faces
 
 
 @pytest.fixture
@@ -40,85 +26,9 @@ def run_tasks(django_capture_on_commit_callbacks):
     return run
 
 
-def _bytes(response) -> bytes:
-    return b"".join(response.streaming_content) if response.streaming else response.content
-
-
-def _picture(data: bytes) -> np.ndarray:
-    with Image.open(io.BytesIO(data)) as image:
-        return np.asarray(image.convert("RGB"), dtype=float)
-
-
-def _face_change(served: bytes, original: bytes, box: FaceBox) -> float:
-    """How different the served picture is from the original within one face's box (a
-    thumbnail is compared with the original reduced to its size)."""
-    a = _picture(served)
-    with Image.open(io.BytesIO(original)) as image:
-        b = np.asarray(
-            image.convert("RGB").resize((a.shape[1], a.shape[0]), Image.Resampling.LANCZOS),
-            dtype=float,
-        )
-    left, top, right, bottom = box.pixels((a.shape[1], a.shape[0]))
-    return float(np.abs(a[top:bottom, left:right] - b[top:bottom, left:right]).mean())
-
-
 @pytest.fixture
 def two_without_consent(world, api, tmp_path, run_tasks):
-    """Xander (consent), Yasmin and Will (none) in one real photo, each face marked."""
-    w = world
-    w.will = f.ChildFactory(setting=w.setting_a, first_name="Will", key_person=w.key_person)
-    w.will_parent = f.parent_of(w.will, name="Wendy Will", consent=False)
-    consent_record(
-        parent=w.other_parent, child=w.other_child, given=False, signature_name="Olly Other"
-    )
-    picture, _ = compose(*GROUPS[0])
-    picture.save(tmp_path / "group.jpg", quality=92)
-    staff = api(w.key_person)
-    media_id = run_tasks(upload, staff, tmp_path / "group.jpg").json()["id"]
-    children = [w.child, w.other_child, w.will]
-    response = run_tasks(
-        staff.post,
-        "/observations",
-        {
-            "children": [str(c.pk) for c in children],
-            "text": "Xander, Yasmin and Will made a den",
-            "observed_on": date.today().isoformat(),
-            "media": [{"id": media_id}],
-            "publish": True,
-        },
-    )
-    assert response.status_code == 201
-    w.entry_id = response.json()["id"]
-    w.item = MediaItem.objects.get(pk=media_id)
-    found = staff.get(f"/media/{media_id}/faces").json()["faces"]
-    assert len(found) == 3
-    # The composed faces run left to right: Xander, Yasmin, Will.
-    found.sort(key=lambda face: face["box"][0])
-    w.boxes = {c.pk: FaceBox(*face["box"]) for c, face in zip(children, found, strict=True)}
-    body = [
-        {"box": face["box"], "child_id": str(c.pk)} for c, face in zip(children, found, strict=True)
-    ]
-    started = time.perf_counter()
-    answer = run_tasks(
-        staff.client.put,
-        f"/api/v1/media/{media_id}/faces",
-        json.dumps(body),
-        content_type="application/json",
-        **staff._headers(),
-    )
-    w.render_seconds = time.perf_counter() - started
-    assert answer.status_code == 200, answer.content
-    w.item.refresh_from_db()
-    with default_storage.open(f"{w.item.storage_prefix}/{w.item.renditions['display']}") as d:
-        w.original_display = d.read()
-    return w
-
-
-def _check_faces(w, served: bytes, *, clear, hidden):
-    for child in clear:
-        assert _face_change(served, w.original_display, w.boxes[child.pk]) < SAME, child
-    for child in hidden:
-        assert _face_change(served, w.original_display, w.boxes[child.pk]) > CHANGED, child
+    return families.two_without_consent(world, api, tmp_path, run_tasks)
 
 
 def _views(w):
@@ -151,13 +61,13 @@ def test_each_family_sees_its_own_child_and_no_other_unconsented_face(
                 page.get(f"/media/{w.item.pk}/{rendition}"),
             ):
                 assert response.status_code == 200
-                _check_faces(w, _bytes(response), clear=clear, hidden=hidden)
+                check_faces(w, body_of(response), clear=clear, hidden=hidden)
         for rendition in ("original", "poster"):
             assert a.get(f"/media/{w.item.pk}/content", rendition=rendition).status_code == 404
             assert page.get(f"/media/{w.item.pk}/{rendition}").status_code == 404
     # Staff of the setting: the original, every face as it is.
     staff = api(w.key_person).get(f"/media/{w.item.pk}/content", rendition="display")
-    assert _bytes(staff) == w.original_display
+    assert body_of(staff) == w.original_display
 
 
 def test_the_journal_page_links_each_family_to_the_copy_it_may_see(world, web, two_without_consent):
@@ -176,7 +86,7 @@ def test_the_journal_page_links_each_family_to_the_copy_it_may_see(world, web, t
         }
         assert urls, "the photo is on the journal page"
         for url in urls:
-            _check_faces(w, _bytes(page.get(url)), clear=clear, hidden=hidden)
+            check_faces(w, body_of(page.get(url)), clear=clear, hidden=hidden)
 
 
 def test_the_selector_names_each_familys_copy(world, two_without_consent):
@@ -232,10 +142,10 @@ def test_a_family_with_two_children_without_consent_sees_both_and_no_one_else(
         [[], [str(zac.pk)], [str(w.other_child.pk)], [str(w.will.pk)],
          sorted([str(w.other_child.pk), str(w.will.pk)])]
     )  # fmt: skip
-    served = _bytes(api(both).get(f"/media/{w.item.pk}/content", rendition="display"))
-    _check_faces(w, served, clear=[w.other_child, w.will], hidden=[zac])
-    served = _bytes(api(w.parent).get(f"/media/{w.item.pk}/content", rendition="display"))
-    _check_faces(w, served, clear=[], hidden=[zac, w.other_child, w.will])
+    served = body_of(api(both).get(f"/media/{w.item.pk}/content", rendition="display"))
+    check_faces(w, served, clear=[w.other_child, w.will], hidden=[zac])
+    served = body_of(api(w.parent).get(f"/media/{w.item.pk}/content", rendition="display"))
+    check_faces(w, served, clear=[], hidden=[zac, w.other_child, w.will])
 
 
 def test_withdrawing_consent_takes_the_photo_from_every_family_until_drawn_again(
@@ -248,14 +158,14 @@ def test_withdrawing_consent_takes_the_photo_from_every_family_until_drawn_again
     # once; Xander's own family still gets the copy with the other two obscured.
     for reader in (w.other_parent, w.will_parent):
         assert api(reader).get(f"/media/{w.item.pk}/content").status_code == 404
-    served = _bytes(api(w.parent).get(f"/media/{w.item.pk}/content"))
-    _check_faces(w, served, clear=[w.child], hidden=[w.other_child, w.will])
+    served = body_of(api(w.parent).get(f"/media/{w.item.pk}/content"))
+    check_faces(w, served, clear=[w.child], hidden=[w.other_child, w.will])
     with django_capture_on_commit_callbacks(execute=True):
         for callback in callbacks:
             callback()
     assert SharedRendition.objects.filter(media=w.item).count() == 4
-    served = _bytes(api(w.other_parent).get(f"/media/{w.item.pk}/content"))
-    _check_faces(w, served, clear=[w.other_child], hidden=[w.child, w.will])
+    served = body_of(api(w.other_parent).get(f"/media/{w.item.pk}/content"))
+    check_faces(w, served, clear=[w.other_child], hidden=[w.child, w.will])
 
 
 def test_changing_the_marks_removes_every_copy_and_its_files_until_drawn_again(
