@@ -49,6 +49,24 @@ ACTIONS = {
     "media.read.display": "Viewed a photo or video",
     "media.read.poster": "Viewed a video's preview",
     "media.read.original": "Viewed the original photo or video",
+    "media.faces": "Marked whose faces are in a photo",
+    "assessment.save": "Saved an assessment judgement",
+    "assessment.clear": "Cleared an assessment judgement",
+    "term.create": "Added a term",
+    "term.delete": "Removed a term",
+    "setting.judgement_scale": "Changed the judgement scale",
+    "child.leaving": "Recorded a child's leaving date",
+    "child.archived": "A child left: their journal was archived",
+    "child.purge": "A child's records were deleted for good",
+    "keepsake.request": "Asked for a keepsake of a journal",
+    "keepsake.download": "Downloaded a keepsake",
+    "device.register": "Added a device",
+    "device.update": "Changed a device's details",
+    "device.retire": "Retired a device",
+    "device.missing": "Reported a device missing",
+    "logout.device": "Signed out: the device was reported missing",
+    "signout.overdue_emailed": "Emailed the session leaders: a device is overdue back",
+    "staff.join": "Joined the staff",
     "setting.create": "Setting created",
     "setting.rules_change": "Changed the setting's rules",
     "staff.role_change": "Changed someone's role",
@@ -65,6 +83,25 @@ ACTIONS = {
     "refused.reauthentication_required": "Asked to confirm it's them",
     "refused.mfa_enrolment_required": "Asked to set up two-step sign-in",
     "refused.throttled": "Refused: too many failed sign-ins",
+    "refused.key_workers_only": "Refused: only key people can take a device out",
+}
+
+# Reports (R-2): "{report}" becomes the kind, e.g. "Shared a progress check at age two".
+REPORT_ACTIONS = {
+    "report.create": "Started {report}",
+    "report.update": "Changed {report}",
+    "report.submit": "Sent {report} for review",
+    "report.share": "Shared {report} with parents",
+    "report.parent_comment": "Added their view to {report}",
+    "report.read": "Opened {report}",
+    "report.pdf": "Downloaded {report} as a PDF",
+    "report.revise": "Started a corrected version of {report}",
+}
+REPORT_KINDS = {
+    "baseline": "a baseline report",
+    "summative": "a summative report",
+    "two_year_check": "a progress check at age two",
+    "final": "a final report",
 }
 
 OBJECTS = {
@@ -73,13 +110,32 @@ OBJECTS = {
     "media": "a photo or video",
     "membership": "a staff member",
     "user": "a person",
+    "report": "a report",
 }
+
+
+def _report_words(event) -> str | None:
+    detail = event.detail or {}
+    report = REPORT_KINDS.get(detail.get("kind"), "a report")
+    if event.action == "report.review":
+        if detail.get("approved"):
+            return f"Approved {report}"
+        return f"Sent {report} back to its author with a comment"
+    words = REPORT_ACTIONS.get(event.action)
+    if words is None:
+        return None
+    words = words.format(report=report)
+    if event.action == "report.revise" and detail.get("version"):
+        words += f" (version {detail['version']})"
+    return words
 
 
 def describe(event) -> str:
     """One event in a few plain words."""
     action = event.action
     words = ACTIONS.get(action)
+    if words is None and action.startswith("report."):
+        words = _report_words(event)
     if words is None and action.startswith("suitability."):
         words = "Recorded a suitability check or declaration"
     if words is None and action.startswith("refused."):

@@ -87,6 +87,10 @@ AGE_BANDS = [
     ("development_matters", "three_and_four", "Three and four-year-olds", 36, 60),
     ("development_matters", "reception", "Children in reception", 48, None),
     # Birth to 5 Matters' ranges overlap on purpose: development isn't tied to age.
+    # UNVERIFIED: the guidance gives each range a typical age span only in a chart; the
+    # months below have not been checked against the published document (birthto5matters
+    # .org.uk, 2021). Check them before relying on them; if they are wrong, the fix is a
+    # new framework module and migration (this one is frozen), not an edit here.
     ("birth_to_5_matters", "range_1", "Range 1", 0, 12),
     ("birth_to_5_matters", "range_2", "Range 2", 6, 18),
     ("birth_to_5_matters", "range_3", "Range 3", 12, 24),

@@ -33,20 +33,18 @@ class StillProcessing(Http404):
     not_a_refusal = True
 
 
-# What a reader who may see a photo only with some faces obscured (C-2) gets instead.
-SHARED = {"thumb": "shared_thumb", "display": "shared_display"}
-
-
 def storage_name(item, rendition: str) -> str:
-    """The stored file for this reader: `item` comes from `selectors.media_visible_to`,
-    whose `serve_shared` says whether they get the shared rendition (never the original)."""
+    """The stored file for this reader: `item` comes from `selectors.media_visible_to`
+    (or another family view, `selectors.with_family_copy`), whose `serve_shared` says
+    they get a shared rendition (never the original) and `shared_files` which one: their
+    family's copy, with other children's faces obscured (C-2, issue 16)."""
     if getattr(item, "serve_shared", False):
-        shared = SHARED.get(rendition)
-        if shared is None:
+        files = getattr(item, "shared_files", None) or {}
+        if rendition not in ("thumb", "display"):
             raise Http404("No such photo or video.")
-        if item.status != "ready" or shared not in item.renditions:
+        if item.status != "ready" or rendition not in files:
             raise NotReady
-        return f"{item.storage_prefix}/{item.renditions[shared]}"
+        return f"{item.storage_prefix}/{files[rendition]}"
     if rendition == "original":
         # Kept only once processing succeeded (and its location metadata was removed);
         # a failed item's files are gone.

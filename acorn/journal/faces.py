@@ -1,19 +1,27 @@
-"""Group photos for everyone (C-2): staff say whose face is whose, and the worker makes a
-"shared" rendition with the faces of children without image consent obscured.
+"""Group photos for everyone (C-2): staff say whose face is whose, and the worker makes
+"shared" renditions with the faces of children without image consent obscured.
 
-Which rendition a reader gets is decided in `selectors.media_visible_to`, never here and
-never in a view: a photo is served "shared" to anyone outside the setting's staff for whom
-another child without consent appears in it, and only once every such child's face is
-obscured in the stored shared rendition (`ObscuredFace`). Until then the photo stays out of
-their journals, as it always did.
+A photo gets one shared rendition per family view (issue 16): one with every such face
+obscured, for families with none of those children, and for each child without consent
+(and each family with several of them in the photo) one that leaves that family's own
+children as they are. With Alfie and Bea both without consent in a photo, Alfie's family
+sees Alfie and a blurred Bea, Bea's family the reverse, every other family both blurred,
+and the setting's staff the original. At most n + 1 copies for n such children (one more
+per family with several).
 
-Marks are per child. Changing them clears what the shared rendition is known to cover, so
-the photo leaves other journals until the worker has drawn it again; a child whose consent
-is withdrawn later is not covered either (they weren't obscured), so the photo leaves at
-once, and comes back obscured once the worker has redrawn it.
+Which copy a reader gets is decided in `selectors.media_visible_to` (and, for a report,
+`selectors.with_family_copy`), never here and never in a view: a copy will do only if
+every child without consent in the photo, the reader's own children aside, is obscured in
+it (`ObscuredFace` rows of that copy). Until one exists the photo stays out of their
+journals, as it always did.
+
+Changing the marks removes every copy of the photo, so it leaves other journals until the
+worker has drawn them again; a child whose consent is withdrawn later is obscured in no
+copy, so the photo leaves at once, and comes back once the worker has redrawn them.
 """
 
 import logging
+import secrets
 import shutil
 import tempfile
 import uuid
@@ -28,7 +36,7 @@ from django.db import transaction
 
 from acorn.audit.services import audit_record
 from acorn.children.models import Child
-from acorn.journal.models import MediaAppearance, MediaItem, ObscuredFace
+from acorn.journal.models import MediaAppearance, MediaItem, ObscuredFace, SharedRendition
 from acorn.journal.policy import require_staff_write
 from acorn.media_processing.faces import FaceBox, write_shared_renditions
 
@@ -36,7 +44,6 @@ log = logging.getLogger("acorn.media")
 
 MAX_FACES = 60
 MIN_SIDE = 0.005  # of the picture: a box smaller than this is a stray tap, not a face
-SHARED_RENDITIONS = {"thumb": "shared_thumb", "display": "shared_display"}
 NOT_READY = "This photo is still being processed. Try again in a moment."
 PHOTOS_ONLY = (
     "Faces can be marked on photos only. A video in which a child without photo consent "
@@ -115,8 +122,8 @@ def media_faces_mark(*, media: MediaItem, marks: list[FaceMark], marked_by, requ
         item.faces = faces
         item.save(update_fields=["faces"])
         if changed:
-            # What the stored shared rendition covers no longer matches the marks.
-            ObscuredFace.objects.filter(media=item).delete()
+            # What the stored shared renditions cover no longer matches the marks.
+            _drop_copies(item)
             transaction.on_commit(lambda: shared_enqueue(item.pk))
         audit_record(
             action="media.faces",
@@ -151,31 +158,63 @@ def faces_consent_changed(child: Child) -> None:
         transaction.on_commit(lambda media_id=media_id: shared_enqueue(media_id))
 
 
-def _to_obscure(item: MediaItem) -> tuple[list[FaceBox], set]:
+def _drop_copies(item: MediaItem, copies=None) -> None:
+    """Remove shared renditions (all of the photo's by default) and, once committed, their
+    files: the photo leaves the journals that were served them."""
+    copies = list(copies if copies is not None else SharedRendition.objects.filter(media=item))
+    names = [name for copy in copies for name in copy.renditions.values()]
+    SharedRendition.objects.filter(pk__in=[copy.pk for copy in copies]).delete()
+    transaction.on_commit(lambda: _delete_files(item.storage_prefix, names))
+
+
+def _to_obscure(item: MediaItem) -> tuple[dict[str, list[FaceBox]], set]:
+    """The faces of the marked children without consent: {child id: [boxes]}."""
     marked = {face["child"] for face in item.faces if face.get("child")}
     without_consent = {
         str(pk)
-        for pk in Child.objects.filter(pk__in=marked, image_consent=False).values_list(
+        for pk in Child.objects.filter(pk__in=_uuids(marked), image_consent=False).values_list(
             "pk", flat=True
         )
     }
-    boxes = [FaceBox(*face["box"]) for face in item.faces if face.get("child") in without_consent]
+    boxes: dict[str, list[FaceBox]] = {}
+    for face in item.faces:
+        if face.get("child") in without_consent:
+            boxes.setdefault(face["child"], []).append(FaceBox(*face["box"]))
     return boxes, without_consent
 
 
+def family_views(children: set[str]) -> list[frozenset]:
+    """The shared renditions a photo needs, each named by the children without consent it
+    leaves as they are: none (for every other family), each such child alone, and each
+    family's own children together (brothers and sisters in one photo). A family with
+    every such child sees the original, so needs no copy."""
+    from acorn.children.models import ParentLink
+
+    families: dict = {}
+    for parent_id, child_id in ParentLink.objects.filter(child_id__in=_uuids(children)).values_list(
+        "parent_id", "child_id"
+    ):
+        families.setdefault(parent_id, set()).add(str(child_id))
+    views = {frozenset(), *(frozenset({c}) for c in children)}
+    views |= {frozenset(own) for own in families.values()}
+    return sorted((v for v in views if v != frozenset(children)), key=lambda v: (len(v), sorted(v)))
+
+
 def media_render_shared(media_id) -> str:
-    """Draw the shared rendition of one photo (runs in the task worker) and record whose
-    faces it obscures, unless the marks or consents changed meanwhile (then the newer job
-    does it)."""
+    """Draw the shared renditions of one photo (runs in the task worker) and record whose
+    faces each obscures, unless the marks or consents changed meanwhile (then the newer
+    job does it). Every copy of the photo is replaced together."""
     item = MediaItem.objects.filter(pk=media_id).first()
     if item is None or item.kind != MediaItem.Kind.PHOTO or item.status != "ready":
         return "skipped"
     boxes, children = _to_obscure(item)
     if not boxes:
-        ObscuredFace.objects.filter(media=item).delete()
+        with transaction.atomic():
+            _drop_copies(item)
         return "nothing to obscure"
+    views = family_views(children)
     workdir = Path(tempfile.mkdtemp(dir=settings.FILE_UPLOAD_TEMP_DIR))
-    stored = {}
+    made: list[tuple[frozenset, dict]] = []
     try:
         display = workdir / "display.jpg"
         with (
@@ -183,28 +222,37 @@ def media_render_shared(media_id) -> str:
             display.open("wb") as out,
         ):
             shutil.copyfileobj(src, out, length=1024 * 1024)
-        written = write_shared_renditions(display, workdir / "out", boxes)
-        for name, path in written.items():
-            with path.open("rb") as rendition:
-                stored[name] = default_storage.save(
-                    f"{item.storage_prefix}/{path.name}", File(rendition)
-                ).rsplit("/", 1)[1]
+        for number, kept in enumerate(views):
+            hidden = [box for child, faces in boxes.items() if child not in kept for box in faces]
+            written = write_shared_renditions(display, workdir / f"copy{number}", hidden)
+            stored = {}
+            made.append((kept, stored))
+            tag = secrets.token_hex(4)  # names that say nothing of whose faces are hidden
+            for name, path in written.items():
+                with path.open("rb") as rendition:
+                    stored[name.removeprefix("shared_")] = default_storage.save(
+                        f"{item.storage_prefix}/{tag}-{path.name}", File(rendition)
+                    ).rsplit("/", 1)[1]
+    except BaseException:
+        _delete_files(item.storage_prefix, [n for _, files in made for n in files.values()])
+        raise
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     with transaction.atomic():
         current = MediaItem.objects.select_for_update().filter(pk=item.pk).first()
         if current is None or current.faces != item.faces or _to_obscure(current)[1] != children:
-            transaction.on_commit(lambda: _delete_files(item.storage_prefix, stored.values()))
+            names = [name for _, files in made for name in files.values()]
+            transaction.on_commit(lambda: _delete_files(item.storage_prefix, names))
             return "stale"
-        old = [current.renditions.get(name) for name in stored]
-        current.renditions = {**current.renditions, **stored}
-        current.save(update_fields=["renditions"])
-        ObscuredFace.objects.filter(media=current).delete()
-        ObscuredFace.objects.bulk_create(
-            ObscuredFace(media=current, child_id=uuid.UUID(child_id)) for child_id in children
-        )
-        stale = [name for name in old if name and name not in stored.values()]
-        transaction.on_commit(lambda: _delete_files(item.storage_prefix, stale))
+        _drop_copies(current)
+        for kept, files in made:
+            copy = SharedRendition.objects.create(
+                media=current, kept=sorted(kept), kept_count=len(kept), renditions=files
+            )
+            ObscuredFace.objects.bulk_create(
+                ObscuredFace(media=current, rendition=copy, child_id=uuid.UUID(child_id))
+                for child_id in sorted(children - kept)
+            )
     return "rendered"
 
 
@@ -226,8 +274,13 @@ def needs_marking(item: MediaItem, children=None) -> list[Child]:
 
 def faces_payload(item: MediaItem, children=None) -> dict:
     """What staff see of a photo's faces: each box and whose it is, the children without
-    consent still to be marked, and those whose faces the shared rendition obscures."""
-    obscured = list(ObscuredFace.objects.filter(media=item).values_list("child_id", flat=True))
+    consent still to be marked, and those whose faces other families' copy obscures."""
+    # Whose faces every other family's copy obscures (the copy that keeps nobody's).
+    obscured = list(
+        ObscuredFace.objects.filter(media=item, rendition__kept_count=0).values_list(
+            "child_id", flat=True
+        )
+    )
     waiting = needs_marking(item, children)
     marked = _uuids({face.get("child") for face in item.faces if face.get("child")})
     named = {c.pk: c for c in Child.objects.filter(setting_id=item.setting_id, pk__in=marked)}

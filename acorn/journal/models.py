@@ -205,19 +205,46 @@ class MediaAppearance(models.Model):
         indexes = [models.Index(fields=["child"], name="appearance_child")]
 
 
-class ObscuredFace(models.Model):
-    """C-2: a child whose face is obscured in the item's current "shared" rendition.
+class SharedRendition(models.Model):
+    """C-2: one "shared" copy of a photo (display and thumbnail) in which the faces of
+    children without image consent are obscured, all but those in `kept`.
 
-    Written by the worker once that rendition is stored, and cleared whenever the marks
-    change, so a row here always describes the files being served. A child without consent
-    who appears and has no row keeps the photo out of other families' journals."""
+    A photo has one per family view (issue 16): `kept` empty, every such face obscured,
+    for families with no such child in it; and one per child without consent (and per
+    family with several), with that family's own children left as they are. Which copy
+    a reader gets is decided in `selectors.media_visible_to`. Made by the worker; every
+    copy of a photo is replaced together whenever its marks or consents change."""
+
+    media = models.ForeignKey(MediaItem, on_delete=models.CASCADE, related_name="shared_renditions")
+    # The children without consent whose faces this copy leaves as they are (ids, sorted).
+    kept = models.JSONField(default=list, blank=True)
+    kept_count = models.PositiveSmallIntegerField(default=0)
+    renditions = models.JSONField(default=dict)  # "display"/"thumb" -> storage file name
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["media", "-kept_count"], name="shared_rendition_media")]
+
+
+class ObscuredFace(models.Model):
+    """C-2: a child whose face is obscured in one stored shared rendition of a photo.
+
+    Written by the worker with the rendition, and gone with it whenever the marks change,
+    so a row here always describes the file being served. A reader gets a shared copy
+    only if every child without consent in the photo (their own children aside) has a row
+    for it; otherwise the photo stays out of their journals."""
 
     media = models.ForeignKey(MediaItem, on_delete=models.CASCADE, related_name="obscured")
+    rendition = models.ForeignKey(
+        SharedRendition, on_delete=models.CASCADE, related_name="obscured"
+    )
     child = models.ForeignKey("children.Child", on_delete=models.CASCADE, related_name="+")
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["media", "child"], name="one_obscured_face_per_child")
+            models.UniqueConstraint(
+                fields=["rendition", "child"], name="one_obscured_face_per_child_and_copy"
+            )
         ]
 
 

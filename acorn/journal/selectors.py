@@ -11,13 +11,17 @@ from datetime import date
 
 from django.db.models import (
     BooleanField,
+    Case,
     Exists,
     ExpressionWrapper,
     F,
     FilteredRelation,
+    JSONField,
     OuterRef,
     Prefetch,
     Q,
+    Subquery,
+    When,
 )
 from django.http import Http404
 
@@ -38,6 +42,7 @@ from acorn.journal.models import (
     ObscuredFace,
     Observation,
     ObservationChild,
+    SharedRendition,
 )
 from acorn.org.selectors import membership_in
 from acorn.suitability.selectors import cleared_setting_ids, is_cleared, refusal_for
@@ -332,20 +337,13 @@ def media_visible_to(user, *, originals=False):
     )
     # C-2: outside their own setting's staff room, nobody sees a photo or video in which
     # another child appears whose parents haven't consented (their own children excepted),
-    # unless it is a photo whose shared rendition obscures every such child's face: then
-    # that rendition is what they get (`serve_shared`), and never the original.
-    blocked = consent_blocked(linked_child_ids(user))
-    not_obscured = blocked.exclude(
-        Exists(ObscuredFace.objects.filter(media=OuterRef("media_id"), child=OuterRef("child_id")))
-    )
+    # unless it is a photo with a shared rendition that obscures every such child's face:
+    # then that copy is what they get (`serve_shared`, `shared_files`), never the original.
     as_staff = Q(setting_id__in=staff_settings)
-    obscured_photo = Q(kind=MediaItem.Kind.PHOTO) & ~Exists(not_obscured)
-    rule &= as_staff | ~Exists(blocked) | obscured_photo
+    rule &= as_staff | shareable(linked_child_ids(user))
     if originals:
         rule &= as_staff
-    return MediaItem.objects.filter(rule).annotate(
-        serve_shared=ExpressionWrapper(~as_staff & Exists(blocked), output_field=BooleanField())
-    )
+    return with_family_copy(MediaItem.objects.filter(rule), linked_child_ids(user), as_staff)
 
 
 def consent_blocked(own_child_ids):
@@ -353,6 +351,58 @@ def consent_blocked(own_child_ids):
     children, a family's own) whose parents haven't consented. Reports read it too."""
     return MediaAppearance.objects.filter(media=OuterRef("pk"), child__image_consent=False).exclude(
         child_id__in=own_child_ids
+    )
+
+
+def family_copy(own_child_ids):
+    """For a Subquery on media: the shared rendition a family with these children gets
+    (issue 16). A copy will do only if every other child without consent who appears is
+    obscured in it; of those, the one that leaves most faces as they are, so a family
+    sees its own children's faces and nobody else's."""
+    uncovered = (
+        MediaAppearance.objects.filter(media=OuterRef("media_id"), child__image_consent=False)
+        .exclude(child_id__in=own_child_ids)
+        .exclude(
+            Exists(
+                ObscuredFace.objects.filter(
+                    rendition=OuterRef(OuterRef("pk")), child=OuterRef("child_id")
+                )
+            )
+        )
+    )
+    return (
+        SharedRendition.objects.filter(media=OuterRef("pk"))
+        .exclude(Exists(uncovered))
+        .order_by("-kept_count", "pk")
+    )
+
+
+def shareable(own_child_ids) -> Q:
+    """C-2 for a family with these children: media with no other child without consent
+    in it, or photos with a shared rendition for them."""
+    return ~Exists(consent_blocked(own_child_ids)) | (
+        Q(kind=MediaItem.Kind.PHOTO) & Exists(family_copy(own_child_ids))
+    )
+
+
+def with_family_copy(media, own_child_ids, as_staff: Q | None = None):
+    """Annotate each item with what a family with these children is served (delivery
+    reads it): `serve_shared` when another child without consent appears (never for
+    staff of the setting, `as_staff`), and `shared_files`, that family's shared rendition
+    ({"display", "thumb"}, or None while there is none: then nothing is served)."""
+    needs_copy = Exists(consent_blocked(own_child_ids))
+    if as_staff is not None:
+        needs_copy = ~as_staff & needs_copy
+    return media.annotate(
+        serve_shared=ExpressionWrapper(needs_copy, output_field=BooleanField()),
+        shared_files=Case(
+            When(
+                needs_copy,
+                then=Subquery(family_copy(own_child_ids).values("renditions")[:1]),
+            ),
+            default=None,
+            output_field=JSONField(),
+        ),
     )
 
 

@@ -727,14 +727,15 @@ def media_set_appearances(*, media: MediaItem, children, changed_by, request=Non
 def media_reach(media: MediaItem, entry_children) -> dict:
     """C-3: in which of the entry's journals parents will see this item, and why not."""
     appearing = list(media.appears.all())
-    # C-2: children whose faces are hidden in the copy other families see (photos only).
-    obscured = (
-        set(media.obscured.values_list("child_id", flat=True)) if media.kind == "photo" else set()
-    )
+    # C-2: whose faces each shared rendition hides (photos only; one copy per family view).
+    copies: dict = {}
+    if media.kind == "photo":
+        for copy_id, child_id in media.obscured.values_list("rendition_id", "child_id"):
+            copies.setdefault(copy_id, set()).add(child_id)
     shown_in, hidden_in, obscured_in = [], [], []
     for child in entry_children:
         blockers = [y for y in appearing if y.pk != child.pk and not y.image_consent]
-        if blockers and all(y.pk in obscured for y in blockers):
+        if blockers and any({y.pk for y in blockers} <= hidden for hidden in copies.values()):
             obscured_in.append((child, blockers))
         else:
             (hidden_in if blockers else shown_in).append((child, blockers))

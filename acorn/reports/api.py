@@ -138,6 +138,7 @@ def _audit_read(request, report, action="report.read"):
         child_id=report.child_id,
         object_type="report",
         object_id=report.pk,
+        detail={"kind": report.kind, "version": report.version},
     )
 
 

@@ -3,8 +3,10 @@ portrait, the judgements as a chart, the sections and a few chosen photos.
 
 It is read as the child's parents read it, whoever downloads it: other children's names
 become initials (C-4) and only photos the journal's consent rule allows for this child's
-family are drawn (C-2, `selectors.report_photos`). Photos are the display renditions
-from storage; nothing leaves through a public URL.
+family are drawn (C-2, `selectors.report_photos`): a group photo with another child
+without image consent is drawn from that family's shared rendition, the other child's
+face obscured (issue 16). Photos are display renditions from storage
+(`delivery.storage_name`); nothing leaves through a public URL.
 """
 
 import io

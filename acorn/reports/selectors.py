@@ -8,7 +8,6 @@ are told what is missing, as with the journal.
 
 import uuid
 
-from django.db.models import Exists, Q
 from django.http import Http404
 
 from acorn.children.models import Child
@@ -16,7 +15,7 @@ from acorn.children.selectors import linked_child_ids, require_onboarded
 from acorn.eyfs.models import Judgement, Term
 from acorn.eyfs.selectors import codes, on_track_values, scale_of
 from acorn.journal.models import MediaItem, Observation
-from acorn.journal.selectors import consent_blocked
+from acorn.journal.selectors import shareable, with_family_copy
 from acorn.leaving.models import Leaving
 from acorn.org.selectors import membership_in
 from acorn.reports import due
@@ -149,10 +148,14 @@ def observations_in_period(child, start, end):
 
 def photo_candidates(child, start, end):
     """The period's photos of the child a key person may put in the report: ready photos
-    of the child's published observations in which the child appears, and none in which
-    another child appears without image consent (C-2, the journal's rule, read as for
-    the child's parents: the report is theirs)."""
-    return (
+    of the child's published observations in which the child appears, read through the
+    journal's consent rule as for the child's family (C-2; the report is theirs, and may
+    go on to a health visitor): a photo in which another child without image consent
+    appears is a candidate only once that child's face is obscured in a shared rendition,
+    and then that copy is the one printed (`serve_shared`, `shared_files`, read by
+    `delivery.storage_name`)."""
+    own = [child.pk]
+    return with_family_copy(
         MediaItem.objects.filter(
             kind=MediaItem.Kind.PHOTO,
             status=MediaItem.Status.READY,
@@ -162,10 +165,11 @@ def photo_candidates(child, start, end):
             observation__links__observed_on__lte=end,
             appearances__child=child,
         )
-        .filter(~Q(Exists(consent_blocked([child.pk]))))
+        .filter(shareable(own))
         .select_related("observation")
         .distinct()
-        .order_by("-observation__observed_on", "position")
+        .order_by("-observation__observed_on", "position"),
+        own,
     )
 
 

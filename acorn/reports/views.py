@@ -118,6 +118,7 @@ def report_detail(request, report_id):
         child_id=child.pk,
         object_type="report",
         object_id=report.pk,
+        detail={"kind": report.kind, "version": report.version},
     )
     sections, texts = _shown(request, report)
     membership = request.membership if is_staff else None
@@ -295,5 +296,6 @@ def report_pdf(request, report_id):
         child_id=report.child_id,
         object_type="report",
         object_id=report.pk,
+        detail={"kind": report.kind, "version": report.version},
     )
     return pdf_response(report)

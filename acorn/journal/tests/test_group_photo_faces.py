@@ -12,7 +12,7 @@ from acorn.audit.models import AuditEvent
 from acorn.children.consent import consent_record
 from acorn.core.tests import factories as f
 from acorn.journal import delivery, selectors
-from acorn.journal.models import MediaAppearance, MediaItem, ObscuredFace
+from acorn.journal.models import MediaAppearance, MediaItem, ObscuredFace, SharedRendition
 from acorn.journal.tests.media_helpers import upload
 from acorn.media_processing.tests.group_pictures import GROUPS, compose
 
@@ -47,15 +47,28 @@ def _bytes(response) -> bytes:
     return b"".join(response.streaming_content) if response.streaming else response.content
 
 
-def _stored(item, name) -> bytes:
+def _stored(item, name, *, kept=()) -> bytes:
+    """A stored file of the photo: "original", "display", "thumb", or with `shared_` the
+    shared rendition that leaves the faces of `kept` (children) as they are."""
     item.refresh_from_db()
-    path = (
-        item.original_path()
-        if name == "original"
-        else f"{item.storage_prefix}/{item.renditions[name]}"
-    )
+    if name == "original":
+        path = item.original_path()
+    elif name.startswith("shared_"):
+        copy = SharedRendition.objects.get(media=item, kept=sorted(str(child.pk) for child in kept))
+        path = f"{item.storage_prefix}/{copy.renditions[name.removeprefix('shared_')]}"
+    else:
+        path = f"{item.storage_prefix}/{item.renditions[name]}"
     with default_storage.open(path, "rb") as stored:
         return stored.read()
+
+
+def _obscured(item) -> set:
+    """Whose faces every other family's copy obscures."""
+    return set(
+        ObscuredFace.objects.filter(media=item, rendition__kept_count=0).values_list(
+            "child_id", flat=True
+        )
+    )
 
 
 @pytest.fixture
@@ -161,7 +174,8 @@ def test_no_path_gives_another_family_the_unobscured_photo(world, api, web, grou
     # Reports and exports read through the same rule: the selector names the shared file.
     chosen = selectors.media_visible_to(world.parent).get(pk=item.pk)
     assert chosen.serve_shared is True
-    assert delivery.storage_name(chosen, "display").endswith(item.renditions["shared_display"])
+    everyone_else = SharedRendition.objects.get(media=item, kept=[])
+    assert delivery.storage_name(chosen, "display").endswith(everyone_else.renditions["display"])
     own = selectors.media_visible_to(world.other_parent).get(pk=item.pk)
     assert delivery.storage_name(own, "display").endswith(item.renditions["display"])
 
@@ -173,7 +187,11 @@ def test_changing_the_marks_hides_the_photo_until_it_is_drawn_again(
     staff = api(world.key_person)
     _mark(run_tasks, staff, item, {0: world.other_child})
     first_shared = _stored(item, "shared_display")
-    old_name = item.renditions["shared_display"]
+    old_names = [
+        name
+        for copy in SharedRendition.objects.filter(media=item)
+        for name in copy.renditions.values()
+    ]
     faces = staff.get(f"/media/{item.pk}/faces").json()["faces"]
     # Wrong face: it was the second one.
     body = [
@@ -188,7 +206,7 @@ def test_changing_the_marks_hides_the_photo_until_it_is_drawn_again(
             callback()
     assert _journal_media(api(world.parent), world.child) == [str(item.pk)]
     assert _stored(item, "shared_display") != first_shared
-    assert not default_storage.exists(f"{item.storage_prefix}/{old_name}")
+    assert not any(default_storage.exists(f"{item.storage_prefix}/{n}") for n in old_names)
     assert AuditEvent.objects.filter(action="media.faces", object_id=str(item.pk)).count() == 2
 
 
@@ -208,10 +226,7 @@ def test_a_child_newly_without_consent_hides_the_photo_until_their_face_is_marke
     assert staff.get(f"/media/{item.pk}/faces").json()["needs_marking"] == [str(will.pk)]
     _mark(run_tasks, staff, item, {0: world.other_child, 2: will})
     assert _journal_media(api(world.parent), world.child) == [str(item.pk)]
-    assert set(ObscuredFace.objects.filter(media=item).values_list("child_id", flat=True)) == {
-        world.other_child.pk,
-        will.pk,
-    }
+    assert _obscured(item) == {world.other_child.pk, will.pk}
 
 
 def test_withdrawing_consent_for_a_marked_child_obscures_them_once_drawn_again(
@@ -222,9 +237,7 @@ def test_withdrawing_consent_for_a_marked_child_obscures_them_once_drawn_again(
     will_parent = f.parent_of(will, name="Wendy Will")
     MediaAppearance.objects.create(media=item, child=will)
     _mark(run_tasks, api(world.key_person), item, {0: world.other_child, 2: will})
-    assert list(ObscuredFace.objects.filter(media=item).values_list("child_id", flat=True)) == [
-        world.other_child.pk
-    ]
+    assert _obscured(item) == {world.other_child.pk}
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         _say_no(will_parent, will)
     assert _journal_media(api(world.parent), world.child) == []
@@ -234,9 +247,7 @@ def test_withdrawing_consent_for_a_marked_child_obscures_them_once_drawn_again(
     assert _journal_media(api(world.parent), world.child) == [str(item.pk)]
     # Given again: drawn again without Will obscured.
     run_tasks(_say_yes, will_parent, will)
-    assert list(ObscuredFace.objects.filter(media=item).values_list("child_id", flat=True)) == [
-        world.other_child.pk
-    ]
+    assert _obscured(item) == {world.other_child.pk}
 
 
 def test_a_video_with_a_child_without_consent_stays_out_of_other_journals(world, api):
@@ -258,7 +269,8 @@ def test_a_video_with_a_child_without_consent_stays_out_of_other_journals(world,
     assert response.status_code == 422
     assert "video" in response.json()["detail"]
     # Even were it recorded as obscured, a video is not shared.
-    ObscuredFace.objects.create(media=video, child=world.other_child)
+    copy = SharedRendition.objects.create(media=video, renditions={"display": "display.mp4"})
+    ObscuredFace.objects.create(media=video, rendition=copy, child=world.other_child)
     assert _journal_media(api(world.parent), world.child) == []
 
 

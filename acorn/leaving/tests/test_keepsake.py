@@ -17,7 +17,13 @@ from PIL import Image
 
 from acorn.children.models import Child
 from acorn.core.tests import factories as f
-from acorn.journal.models import Comment, MediaAppearance, MediaItem, ObscuredFace
+from acorn.journal.models import (
+    Comment,
+    MediaAppearance,
+    MediaItem,
+    ObscuredFace,
+    SharedRendition,
+)
 from acorn.journal.selectors import comments_for, journal_for
 from acorn.leaving.models import KeepsakeExport, Leaving
 from acorn.leaving.tests.test_leaving_and_grace import at
@@ -41,7 +47,6 @@ def photo(w, *, observation, appears, colour, shared=None):
     renditions = {"display": "display.jpg", "thumb": "thumb.jpg"}
     if shared:
         files["shared_display.jpg"] = jpeg(shared)
-        renditions["shared_display"] = "shared_display.jpg"
     for name, content in files.items():
         default_storage.save(f"{prefix}/{name}", ContentFile(content))
     item = MediaItem.objects.create(
@@ -58,6 +63,14 @@ def photo(w, *, observation, appears, colour, shared=None):
         height=30,
     )
     MediaAppearance.objects.bulk_create(MediaAppearance(media=item, child=c) for c in appears)
+    if shared:
+        copy = SharedRendition.objects.create(
+            media=item, renditions={"display": "shared_display.jpg"}
+        )
+        without_consent = Child.objects.filter(pk__in=[c.pk for c in appears], image_consent=False)
+        ObscuredFace.objects.bulk_create(
+            ObscuredFace(media=item, rendition=copy, child=c) for c in without_consent
+        )
     item.files = {name: content for name, content in files.items()}
     return item
 
@@ -110,7 +123,6 @@ def journals(world):
         colour=(40, 200, 40),
         shared=(10, 10, 250),
     )
-    ObscuredFace.objects.create(media=w.group_photo, child=w.other_child)
     # A group photo with Yasmin not obscured: not for Xander's family at all.
     w.unobscured = photo(
         w, observation=w.group, appears=[w.child, w.other_child], colour=(240, 240, 10)
@@ -301,3 +313,42 @@ def test_asking_twice_while_a_keepsake_is_being_made_gives_the_same_one(api, jou
     second = api(w.parent).post(f"/children/{w.child.pk}/exports").json()
     assert first["id"] == second["id"] and second["status"] == "preparing"
     assert KeepsakeExport.objects.count() == 1
+
+
+def test_each_familys_keepsake_has_the_group_photo_as_their_journal_shows_it(
+    world, api, worker, tmp_path, django_capture_on_commit_callbacks
+):
+    """A real group photo with Yasmin and Will (both without image consent) marked: each
+    family's keepsake holds the copy with their own child as they are and the other
+    obscured (in the zip and in the book), never the original (issue 16)."""
+    from acorn.journal.tests import families
+
+    def run(fn, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return fn(*args, **kwargs)
+
+    w = families.two_without_consent(world, api, tmp_path, run)
+    for parent, child, clear, hidden in (
+        (w.parent, w.child, [w.child], [w.other_child, w.will]),
+        (w.other_parent, w.other_child, [w.child, w.other_child], [w.will]),
+        (w.will_parent, w.will, [w.child, w.will], [w.other_child]),
+    ):
+        _, archive = export_zip(api, worker, parent, child)
+        photos = [n for n in archive.namelist() if n.startswith("media/")]
+        assert photos == [f"media/{w.item.pk}.jpg"]
+        zipped = archive.read(photos[0])
+        assert zipped != w.original_display
+        families.check_faces(w, zipped, clear=clear, hidden=hidden)
+        entry = json.loads(archive.read("journal.json"))["entries"][0]
+        assert entry["media"][0]["obscured"] is True
+        book = pypdfium2.PdfDocument(archive.read("journal.pdf"))
+        printed = [
+            obj.get_bitmap().to_pil()
+            for page in book
+            for obj in page.get_objects()
+            if obj.type == pypdfium2.raw.FPDF_PAGEOBJ_IMAGE
+        ]
+        assert len(printed) == 1
+        buffer = io.BytesIO()
+        printed[0].convert("RGB").save(buffer, "PNG")
+        families.check_faces(w, buffer.getvalue(), clear=clear, hidden=hidden)

@@ -36,3 +36,31 @@ def test_seed_demo_loads_on_an_empty_database_and_adds_nothing_twice(settings, t
         Observation.objects.count(),
         MediaItem.objects.count(),
     ) == counts
+
+
+def test_the_demo_group_photo_shows_roses_face_blurred_to_other_families(settings, tmp_path):
+    """Issue 16 in the demo: Rose's dad said no to photos in other journals; her face is
+    marked in the water-tray photo, so Amara's mum gets a shared rendition and Rose's dad
+    the photo as it is."""
+    from acorn.accounts.models import User
+    from acorn.journal.models import ObscuredFace
+    from acorn.journal.selectors import media_visible_to
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "media")},
+        },
+    }
+    call_command("seed_demo", verbosity=0)
+    rose = Child.objects.get(first_name="Rose")
+    group = MediaItem.objects.get(appearances__child=rose, observation__isnull=False)
+    assert len(group.faces) == 2
+    assert [face["child"] for face in group.faces if face["child"]] == [str(rose.pk)]
+    assert ObscuredFace.objects.filter(media=group, child=rose, rendition__kept_count=0).exists()
+    amaras_mum = User.objects.get(email="parent@demo.acorn.test")
+    seen = media_visible_to(amaras_mum).get(pk=group.pk)
+    assert seen.serve_shared is True and seen.shared_files["display"]
+    roses_dad = User.objects.get(email="parent2@demo.acorn.test")
+    assert media_visible_to(roses_dad).get(pk=group.pk).serve_shared is False

@@ -135,6 +135,9 @@ OBSERVATIONS = [
 
 # Which of the observations above come with a (drawn) picture.
 PICTURED = {0, 1, 4, 9}
+# …and which with a group photo of real faces, Rose's marked so the other families see
+# it with her face blurred (issue 16).
+GROUP_PHOTO = 1
 
 
 def _months_ago(months: int) -> date:
@@ -325,8 +328,13 @@ class Command(BaseCommand):
                     observed_on=observation.observed_on,
                     created_at=created,
                 )
+            shown = [children[name] for name in names]
+            if index == GROUP_PHOTO and self._group_photo(
+                observation, shown, people["keyperson@demo.acorn.test"]
+            ):
+                continue
             if index in PICTURED:
-                self._picture(observation, [children[name] for name in names], index)
+                self._picture(observation, shown, index)
 
     def _portrait(self, child, key_person, seed):
         """A drawn face standing in for the child's photo."""
@@ -374,3 +382,43 @@ class Command(BaseCommand):
         item.observation = observation
         item.save(update_fields=["observation"])
         MediaAppearance.objects.bulk_create(MediaAppearance(media=item, child=c) for c in children)
+
+    def _group_photo(self, observation, children, marked_by) -> bool:
+        """A group photo with real faces: the portrait photograph that ships with
+        scikit-image, once per child, on a photograph of a coffee cup. The first child's
+        face (Rose's: her dad said no) is marked, so the other families see the shared
+        rendition with her face blurred, and her own family the photo as it is. Without
+        scikit-image (installed for the tests) the drawn picture stands in."""
+        try:
+            from skimage import data as pictures
+        except ImportError:
+            return False
+        from acorn.journal.faces import FaceMark, media_faces_mark, media_render_shared
+        from acorn.journal.models import MediaItem
+        from acorn.media_processing.faces import FaceBox
+
+        image = Image.fromarray(pictures.coffee()).resize((1600, 1200))
+        portrait = Image.fromarray(pictures.astronaut()).crop((100, 0, 360, 300))
+        for number in range(len(children)):
+            image.paste(portrait.resize((420, 485)), (180 + number * 700, 330))
+        buffer = io.BytesIO()
+        image.save(buffer, format="JPEG", quality=90)
+        item = media_upload(
+            uploader=observation.author,
+            setting=observation.setting,
+            uploaded_file=SimpleUploadedFile("group.jpg", buffer.getvalue()),
+        )
+        media_process(item.pk)
+        item = MediaItem.objects.get(pk=item.pk)
+        item.observation = observation
+        item.save(update_fields=["observation"])
+        MediaAppearance.objects.bulk_create(MediaAppearance(media=item, child=c) for c in children)
+        # Faces left to right, one per child; the first is Rose's.
+        found = sorted(item.faces, key=lambda face: face["box"][0])
+        if not found:
+            return True  # nobody marked: the photo stays in Rose's journal only
+        marks = [FaceMark(box=FaceBox(*found[0]["box"]), child=children[0])]
+        marks += [FaceMark(box=FaceBox(*face["box"])) for face in found[1:]]
+        media_faces_mark(media=item, marks=marks, marked_by=marked_by)
+        media_render_shared(item.pk)  # at once, so the demo shows it before the worker runs
+        return True
