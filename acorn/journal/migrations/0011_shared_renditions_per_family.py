@@ -30,7 +30,7 @@ def existing_copies(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("children", "0004_child_monitoring_details"),
-        ("journal", "0007_journal_index_order_and_supervisor"),
+        ("journal", "0010_email_choice_and_daily_digest"),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("journal", "0008_shared_renditions_per_family"),
+        ("journal", "0011_shared_renditions_per_family"),
     ]
 
     operations = [
