@@ -64,6 +64,16 @@ ACTIONS = {
     "refused.reauthentication_required": "Asked to confirm it's them",
     "refused.mfa_enrolment_required": "Asked to set up two-step sign-in",
     "refused.throttled": "Refused: too many failed sign-ins",
+    "child.leaving": "Recorded a child's leaving",
+    "child.leaving_cancel": "Cancelled a child's leaving",
+    "child.archived": "A child's journal was archived (leaving date)",
+    "transfer.offer": "Offered a child's transfer to another setting",
+    "transfer.withdraw": "Withdrew a child's transfer",
+    "transfer.accept": "Accepted a child's transfer",
+    "transfer.decline": "Declined a child's transfer",
+    "child.transfer_out": "A child moved to another setting, with their journal",
+    "child.transfer_in": "A child joined from another setting, with their journal",
+    "agreement.carried_over": "Agreement carried over from the child's previous setting",
 }
 
 OBJECTS = {
