@@ -74,7 +74,8 @@ def _leaving_child(request, child_id):
 def _destinations(child, *, q="", chosen=None):
     from acorn.org.models import Setting
 
-    found = list(selectors.directory(q).exclude(pk=child.setting_id)) if q else []
+    found = [s for s in selectors.directory(q, limit=21) if s.pk != child.setting_id] if q else []
+    found = found[:20]
     ids = {s.pk for s in found}
     for setting_id in (chosen,):
         if setting_id and setting_id != child.setting_id:
