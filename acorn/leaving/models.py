@@ -147,3 +147,18 @@ class Transfer(models.Model):
 
     def __str__(self):
         return f"Transfer {self.pk} ({self.get_status_display()})"
+
+
+class CarriedAppearance(models.Model):
+    """Another child who can be seen in a photo or video that travelled with a transferred
+    child (L-2). Never shown to anyone (the receiving setting knows nothing of that child):
+    it lets the purge (L-4) find and delete the copy when that child is purged."""
+
+    media = models.ForeignKey("journal.MediaItem", on_delete=models.CASCADE, related_name="+")
+    child = models.ForeignKey("children.Child", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["media", "child"], name="one_carried_appearance")
+        ]
+        indexes = [models.Index(fields=["child"], name="carried_child")]

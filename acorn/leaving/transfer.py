@@ -21,7 +21,8 @@ family sees it, and nothing of any other child:
 
 What the sending setting keeps of the child: its audit trail, and in the other children's
 group photos the record that the child can be seen (so the child's photo consent still
-decides who sees those photos).
+decides who sees those photos). Which other children can be seen in what travelled is
+kept out of sight (CarriedAppearance), so that purging any of them (L-4) deletes it too.
 """
 
 import logging
@@ -167,7 +168,24 @@ def copy_media(item, child, *, view, setting, observation, files: _Files) -> Med
         faces=_own_faces(item, child, others_unnamed=view == WHOLE),
     )
     MediaAppearance.objects.create(media=copy, child=child)
+    _carry_others(item, copy, child)
     return copy
+
+
+def _carry_others(item, carried, child) -> None:
+    """Remember, out of sight, who else is in it: the purge of any of them deletes it."""
+    from acorn.leaving.models import CarriedAppearance
+
+    others = {a.child_id for a in item.appearances.all() if a.child_id != child.pk}
+    others |= set(
+        CarriedAppearance.objects.filter(media=item)
+        .exclude(child=child)
+        .values_list("child_id", flat=True)
+    )
+    CarriedAppearance.objects.bulk_create(
+        [CarriedAppearance(media=carried, child_id=other) for other in others],
+        ignore_conflicts=True,
+    )
 
 
 class _Move:
@@ -221,8 +239,10 @@ class _Move:
             observation.delete()
             self.counts["staff_drafts_deleted"] += 1
             return
-        for field in ("text", "next_steps", "rejection_reason", "review_feedback"):
+        for field in ("text", "next_steps", "rejection_reason"):
             setattr(observation, field, self.redact(getattr(observation, field)))
+        # Review feedback was for the author, who stays behind.
+        observation.review_feedback = ""
         observation.setting = self.target
         observation.discuss_at_meeting = False
         observation.discussed_at = None
@@ -244,6 +264,7 @@ class _Move:
     def move_media(self, item):
         view = family_view(item, self.child)
         if view == WHOLE:
+            _carry_others(item, item, self.child)
             MediaAppearance.objects.filter(media=item).exclude(child=self.child).delete()
             ObscuredFace.objects.filter(media=item).delete()
             item.setting = self.target
@@ -342,7 +363,14 @@ class _Move:
     def unsent_drafts(self):
         """A parent's unsent contribution for the child follows them; staff capture drafts
         keep their other children, without this one."""
-        CaptureDraft.objects.filter(child=self.child).update(setting=self.target)
+        for draft in CaptureDraft.objects.filter(child=self.child):
+            draft.setting = self.target
+            draft.save(update_fields=["setting"])
+            MediaItem.objects.filter(
+                pk__in=[_key(m) for m in draft.media_ids or [] if _key(m)],
+                observation__isnull=True,
+                uploaded_by_id=draft.author_id,
+            ).update(setting=self.target)
         for draft in CaptureDraft.objects.filter(setting_id=self.source, child__isnull=True):
             if str(self.child.pk) in (draft.child_ids or []):
                 draft.child_ids = [cid for cid in draft.child_ids if cid != str(self.child.pk)]
@@ -445,12 +473,15 @@ class _Move:
         from acorn.leaving.models import Leaving
 
         Leaving.objects.filter(child=self.child).delete()
+        # The child starts at the new setting on the leaving date: its reports fall due
+        # from then (a baseline, its own terms), not from the first setting's start.
         Child.objects.filter(pk=self.child.pk).update(
             setting=self.target,
             key_person=self.transfer.key_person,
             backup_key_person=None,
             room="",
             status=Child.Status.ACTIVE,
+            start_date=max(self.child.start_date, self.transfer.leaving_on),
         )
 
     def delete_left_out(self):

@@ -136,6 +136,17 @@ def tw(world, django_capture_on_commit_callbacks):
         text="Sandpit.",
         child_ids=[str(x.pk), str(y.pk)],
     )
+    # The parent's unsent contribution, with a photo uploaded for it.
+    w.parent_upload = stored_photo(setting=w.sending, uploaded_by=w.parent)
+    w.parent_draft = CaptureDraft.objects.create(
+        author=w.parent,
+        setting=w.sending,
+        kind="contribution",
+        child=x,
+        client_ref="p1",
+        text="At the park.",
+        media_ids=[str(w.parent_upload.pk)],
+    )
     # An assessment on the sending setting's own scale, and a report with a photo.
     JudgementScale.objects.create(
         setting=w.sending,
@@ -305,6 +316,7 @@ def test_everything_arrives_and_nothing_of_another_child_leaks(api, tw):
         "active",
     )
     assert x.backup_key_person_id is None and x.room == ""
+    assert x.start_date == transfer.leaving_on  # reports fall due from their start here
     assert not Leaving.objects.filter(child=x).exists()
 
     # Entries: the own entry, the parent's contribution and a copy of the group entry
@@ -398,6 +410,10 @@ def test_everything_arrives_and_nothing_of_another_child_leaks(api, tw):
     assert report.setting_id == w.receiving.pk
     with_yasmin = next(item for item in copies if item not in blurred)
     assert report.photo_ids == [str(with_yasmin.pk), str(w.own_photo.pk)]
+
+    # The family's unsent contribution follows them, with its photo.
+    assert CaptureDraft.objects.get(pk=w.parent_draft.pk).setting_id == w.receiving.pk
+    assert MediaItem.objects.get(pk=w.parent_upload.pk).setting_id == w.receiving.pk
 
     # Family: links, consent records and access continue.
     assert ParentLink.objects.filter(child=x, parent=w.parent).exists()
@@ -522,3 +538,21 @@ def test_a_parent_who_is_also_uncleared_staff_keeps_parent_access_after_the_move
     assert journal.status_code == 200, journal.content
     # As a parent: other children stay initials, and no staff-only replies of others.
     assert "Yasmin" not in journal.content.decode()
+
+
+def test_purging_another_child_later_deletes_the_copies_that_show_them(api, tw):
+    """L-4 reaches what travelled: once Yasmin is purged at the sending setting, no photo
+    of her remains at the receiving one either; the rest of Xander's journal stays."""
+    from acorn.leaving.purge import child_purge
+
+    w = tw
+    transfer = offer(api, w)
+    with w.callbacks(execute=True):
+        assert accept(api, w, transfer).status_code == 200
+    arrived = set(MediaItem.objects.filter(setting=w.receiving).values_list("pk", flat=True))
+    with w.callbacks(execute=True):
+        child_purge(child=w.other_child)
+    left = set(MediaItem.objects.filter(setting=w.receiving).values_list("pk", flat=True))
+    assert len(arrived - left) == 1  # the copy of the photo with Yasmin
+    assert w.own_photo.pk in left
+    assert Observation.objects.filter(setting=w.receiving, links__child=w.child).count() == 3
