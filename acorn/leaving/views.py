@@ -108,7 +108,7 @@ def leaving_edit(request, child_id):
     child = _leaving_child(request, child_id)
     leaving = Leaving.objects.filter(child=child).select_related("destination_setting").first()
     transfer = (
-        Transfer.objects.filter(child=child)
+        Transfer.objects.filter(child=child, from_setting_id=child.setting_id)
         .select_related("to_setting")
         .order_by("-offered_at")
         .first()
