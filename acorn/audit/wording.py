@@ -84,6 +84,14 @@ ACTIONS = {
     "refused.mfa_enrolment_required": "Asked to set up two-step sign-in",
     "refused.throttled": "Refused: too many failed sign-ins",
     "refused.key_workers_only": "Refused: only key people can take a device out",
+    "child.leaving_cancel": "Cancelled a child's leaving",
+    "transfer.offer": "Offered a child's transfer to another setting",
+    "transfer.withdraw": "Withdrew a child's transfer",
+    "transfer.accept": "Accepted a child's transfer",
+    "transfer.decline": "Declined a child's transfer",
+    "child.transfer_out": "A child moved to another setting, with their journal",
+    "child.transfer_in": "A child joined from another setting, with their journal",
+    "agreement.carried_over": "Agreement carried over from the child's previous setting",
 }
 
 # Reports: "{report}" becomes the kind, e.g. "Shared a progress check at age two".

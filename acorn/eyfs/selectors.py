@@ -202,7 +202,9 @@ def require_staff_for(viewer, child) -> None:
 def assessments_for(viewer, child):
     require_staff_for(viewer, child)
     return (
-        Assessment.objects.filter(child=child, term__setting_id=child.setting_id)
+        # A child who joined from another setting on Acorn (L-2) keeps the judgements
+        # made there, in that setting's terms.
+        Assessment.objects.filter(child=child)
         .select_related("term")
         .prefetch_related("judgements")
         .order_by("term__starts_on")

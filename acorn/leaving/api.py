@@ -120,3 +120,100 @@ def deletions(request, setting_id: UUID):
         "items": [{"id": d.pk, "deleted_at": d.deleted_at, "counts": d.counts} for d in items],
         "next": following,
     }
+
+
+# --- Transfers (L-2) ----------------------------------------------------------------------
+
+
+class TransferChildOut(Schema):
+    first_name: str
+    last_name: str
+    date_of_birth: date
+
+
+class TransferOut(Schema):
+    id: UUID
+    child: TransferChildOut
+    from_setting: SettingOut
+    leaving_on: date
+    status: str
+
+
+class TransferPage(Schema):
+    items: list[TransferOut]
+    next: str | None
+
+
+class TransferAcceptIn(Schema):
+    key_person_id: UUID
+
+
+class TransferDeclineIn(Schema):
+    reason: str
+
+
+def _transfer_out(transfer):
+    child = transfer.child
+    return {
+        "id": transfer.pk,
+        "child": {
+            "first_name": child.first_name,
+            "last_name": child.last_name,
+            "date_of_birth": child.date_of_birth,
+        },
+        "from_setting": {"id": transfer.from_setting_id, "name": transfer.from_setting.name},
+        "leaving_on": transfer.leaving_on,
+        "status": transfer.status,
+    }
+
+
+@router.get("/settings/{setting_id}/transfers", response=TransferPage)
+@api_access("session_leader")
+def transfers_incoming(request, setting_id: UUID):
+    """Children offered to this setting by another setting on Acorn, while the offer is
+    open (the receiving setting's session leaders)."""
+    from acorn.core.api import page
+
+    membership = leader_membership(request, setting_id)
+    items, following = page(selectors.transfers_incoming(membership.setting), request)
+    return {"items": [_transfer_out(t) for t in items], "next": following}
+
+
+def _transfer_answer(request, transfer_id, answer):
+    from acorn.core.api import ApiError
+
+    transfer = selectors.transfer_for(request.user, transfer_id)
+    leader_membership(request, transfer.to_setting_id)
+    try:
+        transfer = answer(transfer)
+    except services.TransferClosed as closed:
+        raise ApiError(409, str(closed), "conflict") from None
+    transfer.refresh_from_db()
+    return _transfer_out(transfer)
+
+
+@router.post("/transfers/{transfer_id}/accept", response=TransferOut)
+@api_access("session_leader")
+def transfer_accept(request, transfer_id: str, payload: TransferAcceptIn):
+    return _transfer_answer(
+        request,
+        transfer_id,
+        lambda transfer: services.transfer_accept(
+            transfer=transfer,
+            accepted_by=request.user,
+            key_person_id=payload.key_person_id,
+            request=request,
+        ),
+    )
+
+
+@router.post("/transfers/{transfer_id}/decline", response=TransferOut)
+@api_access("session_leader")
+def transfer_decline(request, transfer_id: str, payload: TransferDeclineIn):
+    return _transfer_answer(
+        request,
+        transfer_id,
+        lambda transfer: services.transfer_decline(
+            transfer=transfer, declined_by=request.user, reason=payload.reason, request=request
+        ),
+    )

@@ -30,7 +30,8 @@ class Leaving(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     recorded_at = models.DateTimeField(default=timezone.now)
-    # Set when a transfer was accepted: the child belongs to the receiving setting now.
+    # Set when a transfer was accepted (L-2): from the leaving date the child belongs to
+    # the receiving setting, so the sending setting never archives them.
     transferred_at = models.DateTimeField(null=True, blank=True)
     # Parents are told once when the grace period starts and once three days before it ends.
     grace_started_email_at = models.DateTimeField(null=True, blank=True)
@@ -89,3 +90,75 @@ class DeletionRecord(models.Model):
     class Meta:
         ordering = ["-deleted_at"]
         indexes = [models.Index(fields=["setting", "-deleted_at"], name="deletion_setting")]
+
+
+class Transfer(models.Model):
+    """L-2: a child going to another setting on this installation. Offered when the
+    leaving record names that setting; its session leaders accept (choosing a key person)
+    or decline. Accepted, everything of the child moves on the leaving date (at once if
+    that date has come): see acorn.leaving.transfer."""
+
+    class Status(models.TextChoices):
+        OFFERED = "offered", "Waiting for an answer"
+        ACCEPTED = "accepted", "Accepted: moves on the leaving date"
+        COMPLETED = "completed", "Moved"
+        DECLINED = "declined", "Declined"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    OPEN = (Status.OFFERED, Status.ACCEPTED)
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    child = models.ForeignKey("children.Child", on_delete=models.CASCADE, related_name="+")
+    from_setting = models.ForeignKey("org.Setting", on_delete=models.CASCADE, related_name="+")
+    to_setting = models.ForeignKey(
+        "org.Setting", on_delete=models.CASCADE, related_name="incoming_transfers"
+    )
+    leaving_on = models.DateField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.OFFERED)
+    offered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    offered_at = models.DateTimeField(default=timezone.now)
+    # The receiving setting's cleared staff member who becomes the child's key person.
+    key_person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True)  # why it was declined, for the sending leaders
+    completed_at = models.DateTimeField(null=True, blank=True)
+    counts = models.JSONField(default=dict, blank=True)  # what moved and what was copied
+
+    class Meta:
+        ordering = ["leaving_on", "offered_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["child"],
+                condition=models.Q(status__in=["offered", "accepted"]),
+                name="one_open_transfer_per_child",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["to_setting", "status", "leaving_on"], name="transfer_incoming"),
+            models.Index(fields=["status", "leaving_on"], name="transfer_due"),
+        ]
+
+    def __str__(self):
+        return f"Transfer {self.pk} ({self.get_status_display()})"
+
+
+class CarriedAppearance(models.Model):
+    """Another child who can be seen in a photo or video that travelled with a transferred
+    child (L-2). Never shown to anyone (the receiving setting knows nothing of that child):
+    it lets the purge (L-4) find and delete the copy when that child is purged."""
+
+    media = models.ForeignKey("journal.MediaItem", on_delete=models.CASCADE, related_name="+")
+    child = models.ForeignKey("children.Child", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["media", "child"], name="one_carried_appearance")
+        ]
+        indexes = [models.Index(fields=["child"], name="carried_child")]

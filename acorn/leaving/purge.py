@@ -36,7 +36,13 @@ from acorn.journal.models import (
     ObservationChild,
     ObservationRevision,
 )
-from acorn.leaving.models import GRACE_DAYS, DeletionRecord, KeepsakeExport, Leaving
+from acorn.leaving.models import (
+    GRACE_DAYS,
+    CarriedAppearance,
+    DeletionRecord,
+    KeepsakeExport,
+    Leaving,
+)
 from acorn.leaving.rules import today
 from acorn.ops.backup import record_deletions
 
@@ -89,6 +95,8 @@ class _Plan:
         media = MediaItem.objects.filter(
             Q(observation_id__in=self.own_ids)
             | Q(appearances__child=child)
+            # Copies that travelled with a transferred child and show this one (L-2).
+            | Q(pk__in=CarriedAppearance.objects.filter(child=child).values("media_id"))
             | Q(pk__in=[child.photo_id] if child.photo_id else [])
             | Q(pk__in=_uuids(draft_media), observation__isnull=True)
         ).distinct()

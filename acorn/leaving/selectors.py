@@ -37,3 +37,47 @@ def keepsake_for(user, export_id):
         raise Http404("No such export.")
     child_for(user, export.child_id)
     return export
+
+
+def transfers_incoming(setting, *, include_done_since=None):
+    """Transfers offered to this setting that are still open (and, for the page, those
+    completed lately): the child's name and date of birth, the sending setting and the
+    date. Nothing else of the child until it arrives; declined and withdrawn offers are
+    not shown at all."""
+    from django.db.models import Q
+
+    from acorn.leaving.models import Transfer
+
+    shown = Q(status__in=Transfer.OPEN)
+    if include_done_since is not None:
+        shown |= Q(status=Transfer.Status.COMPLETED, completed_at__gte=include_done_since)
+    return (
+        Transfer.objects.filter(shown, to_setting=setting)
+        .select_related("child", "from_setting", "key_person")
+        .order_by("leaving_on", "offered_at", "pk")
+    )
+
+
+def transfer_for(user, transfer_id):
+    """A transfer, for the staff of the receiving setting (whose session leaders answer
+    it); everyone else gets 404. Once declined or withdrawn, pages show nothing of the
+    child."""
+    import uuid
+
+    from django.http import Http404
+
+    from acorn.leaving.models import Transfer
+    from acorn.org.selectors import memberships_of
+
+    try:
+        transfer_id = uuid.UUID(str(transfer_id))
+    except ValueError:
+        raise Http404("No such transfer.") from None
+    transfer = (
+        Transfer.objects.select_related("child", "from_setting", "to_setting", "key_person")
+        .filter(pk=transfer_id, to_setting_id__in=list(memberships_of(user)))
+        .first()
+    )
+    if transfer is None:
+        raise Http404("No such transfer.")
+    return transfer

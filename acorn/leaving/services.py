@@ -1,6 +1,7 @@
 """Every write of leaving (L-1, L-3): recording the leaving date, and the daily step that
 archives children on their leaving date and tells their parents about the grace period."""
 
+import logging
 from datetime import timedelta
 
 from django.conf import settings
@@ -13,11 +14,13 @@ from django.utils import timezone
 from acorn.audit.services import audit_record
 from acorn.children.models import Child, ParentLink
 from acorn.core.policy import Forbidden
-from acorn.leaving.models import GRACE_DAYS, Leaving
+from acorn.leaving.models import GRACE_DAYS, Leaving, Transfer
 from acorn.leaving.rules import require_journal_open, today
 from acorn.org.models import Setting
 from acorn.org.selectors import membership_in
 from acorn.suitability.selectors import require_cleared
+
+logger = logging.getLogger("acorn.leaving")
 
 # Parents are reminded this many days before the grace period ends (L-3).
 REMINDER_DAYS = 3
@@ -89,7 +92,293 @@ def leaving_record(
         object_id=leaving.pk,
         detail={"leaving_on": leaving_on.isoformat(), "transfer": destination is not None},
     )
+    transfer = _offer_transfer(leaving, child=child, by=recorded_by, request=request)
+    if transfer is not None and transfer.status == Transfer.Status.ACCEPTED:
+        if leaving_on <= today():
+            # Brought forward to today: the accepted transfer happens now.
+            transfer_complete(transfer=transfer)
+            leaving.transferred_at = timezone.now()
+            child.status = Child.Status.TRANSFERRED
+            return leaving
+        Child.objects.filter(pk=child.pk).update(status=Child.Status.LEFT)
+        child.status = Child.Status.LEFT
+    leaving.refresh_from_db()
     return leaving
+
+
+def _open_transfer(child):
+    return (
+        Transfer.objects.select_for_update().filter(child=child, status__in=Transfer.OPEN).first()
+    )
+
+
+def _offer_transfer(leaving: Leaving, *, child, by, request=None) -> Transfer | None:
+    """L-2: a destination on this installation is offered a transfer; a changed date moves
+    the offer's date, a changed or removed destination withdraws it."""
+    current = _open_transfer(child)
+    destination = leaving.destination_setting_id
+    if current is not None and current.to_setting_id == destination:
+        if current.leaving_on != leaving.leaving_on:
+            current.leaving_on = leaving.leaving_on
+            current.save(update_fields=["leaving_on"])
+        return current
+    if current is not None:
+        _withdraw(current, by=by, request=request)
+    if destination is None:
+        return None
+    transfer = Transfer.objects.create(
+        child=child,
+        from_setting_id=child.setting_id,
+        to_setting_id=destination,
+        leaving_on=leaving.leaving_on,
+        offered_by=by,
+    )
+    for setting_id in (child.setting_id, destination):
+        audit_record(
+            action="transfer.offer",
+            actor=by,
+            request=request,
+            setting_id=setting_id,
+            child_id=child.pk if setting_id == child.setting_id else None,
+            object_type="transfer",
+            object_id=transfer.pk,
+        )
+    transaction.on_commit(
+        lambda: _email_leaders(transfer.to_setting_id, "transfer_offered", transfer)
+    )
+    return transfer
+
+
+def _withdraw(transfer: Transfer, *, by, request=None) -> None:
+    transfer.status = Transfer.Status.WITHDRAWN
+    transfer.decided_by = by
+    transfer.decided_at = timezone.now()
+    transfer.save(update_fields=["status", "decided_by", "decided_at"])
+    Leaving.objects.filter(child_id=transfer.child_id).update(transferred_at=None)
+    for setting_id in (transfer.from_setting_id, transfer.to_setting_id):
+        audit_record(
+            action="transfer.withdraw",
+            actor=by,
+            request=request,
+            setting_id=setting_id,
+            child_id=transfer.child_id if setting_id == transfer.from_setting_id else None,
+            object_type="transfer",
+            object_id=transfer.pk,
+        )
+
+
+@transaction.atomic
+def leaving_cancel(*, child: Child, cancelled_by, request=None) -> None:
+    """Before the leaving date a session leader can take the leaving record back: the child
+    stays, and a transfer offered to another setting is withdrawn."""
+    require_session_leader(cancelled_by, child.setting_id)
+    require_journal_open([child])
+    leaving = Leaving.objects.filter(child=child).first()
+    if leaving is None:
+        return
+    current = _open_transfer(child)
+    if current is not None:
+        _withdraw(current, by=cancelled_by, request=request)
+    leaving.delete()
+    Child.objects.filter(pk=child.pk).update(status=Child.Status.ACTIVE)
+    child.status = Child.Status.ACTIVE
+    audit_record(
+        action="child.leaving_cancel",
+        actor=cancelled_by,
+        request=request,
+        setting_id=child.setting_id,
+        child_id=child.pk,
+        object_type="leaving",
+        object_id=leaving.pk,
+    )
+
+
+class TransferClosed(Exception):
+    """The transfer has already been answered or withdrawn (409 in the API)."""
+
+
+def _require_open(transfer: Transfer) -> None:
+    if transfer.status != Transfer.Status.OFFERED:
+        raise TransferClosed(
+            {
+                Transfer.Status.ACCEPTED: "This transfer has already been accepted.",
+                Transfer.Status.COMPLETED: "This child has already moved to your setting.",
+                Transfer.Status.DECLINED: "This transfer has already been declined.",
+            }.get(transfer.status, "The other setting has withdrawn this transfer.")
+        )
+
+
+def key_person_choices(setting):
+    """Who may become a transferred child's key person: the receiving setting's active
+    staff whose suitability checks are complete (A-5)."""
+    from acorn.org.models import Membership
+    from acorn.suitability.selectors import is_cleared
+
+    members = (
+        Membership.objects.filter(setting=setting, is_active=True)
+        .select_related("user")
+        .order_by("user__name")
+    )
+    return [m.user for m in members if m.user.is_active and is_cleared(m.user, setting.pk)]
+
+
+@transaction.atomic
+def transfer_accept(*, transfer: Transfer, accepted_by, key_person_id, request=None) -> Transfer:
+    """L-2: a session leader of the receiving setting accepts, choosing a key person. On or
+    after the leaving date everything moves now; before it, on the leaving date (the
+    worker's hourly leaving job), so the child stays with the sending setting until then."""
+    require_session_leader(accepted_by, transfer.to_setting_id)
+    transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
+    _require_open(transfer)
+    key_person = next(
+        (p for p in key_person_choices(transfer.to_setting) if str(p.pk) == str(key_person_id)),
+        None,
+    )
+    if key_person is None:
+        raise ValidationError(
+            {
+                "key_person_id": "Choose a member of your staff whose suitability checks "
+                "are complete."
+            }
+        )
+    transfer.status = Transfer.Status.ACCEPTED
+    transfer.key_person = key_person
+    transfer.decided_by = accepted_by
+    transfer.decided_at = timezone.now()
+    transfer.save(update_fields=["status", "key_person", "decided_by", "decided_at"])
+    Leaving.objects.filter(child_id=transfer.child_id).update(transferred_at=timezone.now())
+    for setting_id in (transfer.from_setting_id, transfer.to_setting_id):
+        audit_record(
+            action="transfer.accept",
+            actor=accepted_by,
+            request=request,
+            setting_id=setting_id,
+            child_id=transfer.child_id if setting_id == transfer.from_setting_id else None,
+            object_type="transfer",
+            object_id=transfer.pk,
+        )
+    if transfer.leaving_on <= today():
+        transfer_complete(transfer=transfer)
+    return transfer
+
+
+@transaction.atomic
+def transfer_decline(*, transfer: Transfer, declined_by, reason: str, request=None) -> Transfer:
+    """The receiving setting says no: the sending setting archives the child on the leaving
+    date as it would for a child going somewhere not on Acorn (L-3)."""
+    require_session_leader(declined_by, transfer.to_setting_id)
+    transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
+    _require_open(transfer)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(
+            {"reason": "Please say why, so the other setting can tell the family."}
+        )
+    if len(reason) > 1000:
+        raise ValidationError({"reason": "Please keep the reason under 1,000 characters."})
+    transfer.status = Transfer.Status.DECLINED
+    transfer.reason = reason
+    transfer.decided_by = declined_by
+    transfer.decided_at = timezone.now()
+    transfer.save(update_fields=["status", "reason", "decided_by", "decided_at"])
+    Leaving.objects.filter(child_id=transfer.child_id).update(
+        destination_setting=None, transferred_at=None
+    )
+    for setting_id in (transfer.from_setting_id, transfer.to_setting_id):
+        audit_record(
+            action="transfer.decline",
+            actor=declined_by,
+            request=request,
+            setting_id=setting_id,
+            child_id=transfer.child_id if setting_id == transfer.from_setting_id else None,
+            object_type="transfer",
+            object_id=transfer.pk,
+        )
+    transaction.on_commit(
+        lambda: _email_leaders(transfer.from_setting_id, "transfer_declined", transfer)
+    )
+    return transfer
+
+
+def transfer_complete(*, transfer: Transfer) -> Transfer:
+    """Move everything of the child (acorn.leaving.transfer), once, with an audit line at
+    each setting."""
+    from acorn.leaving.transfer import transfer_move
+
+    with transaction.atomic():
+        transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
+        if transfer.status != Transfer.Status.ACCEPTED:
+            return transfer
+        counts = transfer_move(transfer)
+        transfer.status = Transfer.Status.COMPLETED
+        transfer.completed_at = timezone.now()
+        transfer.counts = counts
+        transfer.save(update_fields=["status", "completed_at", "counts"])
+        audit_record(
+            action="child.transfer_out",
+            setting_id=transfer.from_setting_id,
+            child_id=transfer.child_id,
+            object_type="transfer",
+            object_id=transfer.pk,
+            detail={"to_setting": str(transfer.to_setting_id), "counts": counts},
+        )
+        audit_record(
+            action="child.transfer_in",
+            setting_id=transfer.to_setting_id,
+            child_id=transfer.child_id,
+            object_type="transfer",
+            object_id=transfer.pk,
+            detail={"counts": counts},
+        )
+    return transfer
+
+
+def transfers_complete_due(*, on=None) -> int:
+    """Accepted transfers whose leaving date has come (run by the hourly leaving job)."""
+    on = on or today()
+    done = 0
+    for transfer in Transfer.objects.filter(status=Transfer.Status.ACCEPTED, leaving_on__lte=on):
+        try:
+            transfer_complete(transfer=transfer)
+            done += 1
+        except Exception:
+            logger.exception(
+                "Moving the child of transfer %s failed; retried next run", transfer.pk
+            )
+    return done
+
+
+def _email_leaders(setting_id, template: str, transfer: Transfer) -> int:
+    """Tell a setting's session leaders about a transfer: no child data (not the child's
+    name), only the other setting, the date and a link."""
+    from acorn.org.models import Membership
+
+    setting = Setting.objects.get(pk=setting_id)
+    other = Setting.objects.get(
+        pk=transfer.from_setting_id
+        if setting_id == transfer.to_setting_id
+        else transfer.to_setting_id
+    )
+    leaders = Membership.objects.filter(
+        setting=setting, is_active=True, role__in=Membership.SESSION_LEADER_ROLES
+    ).select_related("user")
+    sent = 0
+    for membership in leaders:
+        person = membership.user
+        if not person.is_active:
+            continue
+        context = {
+            "person": person,
+            "setting": setting,
+            "other": other,
+            "transfer": transfer,
+            "base_url": settings.ACORN_BASE_URL,
+        }
+        subject = render_to_string(f"emails/{template}_subject.txt", context).strip()
+        body = render_to_string(f"emails/{template}_body.txt", context)
+        send_mail(subject, body, None, [person.email])
+        sent += 1
+    return sent
 
 
 def _email_parents(leaving: Leaving, template: str) -> int:
@@ -119,6 +408,7 @@ def leaving_apply_due(*, on=None) -> dict:
     archived; their parents are told once when the grace period starts and once three
     days before it ends."""
     on = on or today()
+    transferred = transfers_complete_due(on=on)
     due = Leaving.objects.filter(leaving_on__lte=on, transferred_at__isnull=True).select_related(
         "child"
     )
@@ -150,7 +440,7 @@ def leaving_apply_due(*, on=None) -> dict:
             grace_ending_email_at=timezone.now()
         ):
             emails += _email_parents(leaving, "grace_ending")
-    return {"archived": archived, "emails": emails}
+    return {"archived": archived, "emails": emails, "transferred": transferred}
 
 
 def may_export(person, child) -> bool:

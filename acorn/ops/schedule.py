@@ -48,7 +48,10 @@ def _leaving_day() -> str:
     from acorn.leaving.services import leaving_apply_due
 
     outcome = leaving_apply_due()
-    return f"archived {outcome['archived']}, {outcome['emails']} email(s) sent"
+    return (
+        f"archived {outcome['archived']}, moved {outcome['transferred']} transferred, "
+        f"{outcome['emails']} email(s) sent"
+    )
 
 
 def _purge_expired() -> str:

@@ -189,7 +189,24 @@ def nursery(django_db_setup, django_db_blocker, tmp_path_factory):
         keepsake = leaving.keepsake_request(
             child=ada, requested_by=User.objects.get(email="anna@home.test")
         )
+        # A child joining from another setting on Acorn (L-2), waiting for an answer.
+        from acorn.leaving.services import leaving_record
+
+        hazel = f.SettingFactory(name="Hazel House")
+        hazel_manager = f.staff(hazel, "manager", name="Hal Hazel", email="hal@hazel.test")
+        dan = f.ChildFactory(
+            setting=hazel, first_name="Dan", last_name="Dale", key_person=hazel_manager
+        )
+        leaving_record(
+            child=dan,
+            recorded_by=hazel_manager,
+            leaving_on=date.today() + timedelta(days=10),
+            destination_setting_id=setting.pk,
+        )
+        from acorn.leaving.models import Transfer
+
         ids = {
+            "transfer_id": Transfer.objects.get(child=dan).pk,
             "child_id": ada.pk,
             "observation_id": entry.pk,
             "media_id": entry.media.first().pk,

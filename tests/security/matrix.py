@@ -232,6 +232,12 @@ def snapshot(world) -> dict:
     state["duty"] = sorted(DutyPeriod.objects.values_list("pk", "ended_at"))
     state["devices"] = sorted(Device.objects.values_list("pk", "state", "name"))
     state["signouts"] = sorted(SignOut.objects.values_list("pk", "status"))
+    from acorn.leaving.models import Leaving, Transfer
+
+    state["transfers"] = sorted(Transfer.objects.values_list("pk", "status", "key_person_id"))
+    state["leavings"] = sorted(
+        Leaving.objects.values_list("pk", "leaving_on", "destination_setting_id", "transferred_at")
+    )
     return state
 
 

@@ -1246,6 +1246,94 @@ EXPECTED.update(
 )
 
 
+def _transfer(world):
+    """Birch Pre-school's Zoe is leaving for setting A in two weeks: a transfer offered."""
+    from acorn.leaving.models import Leaving, Transfer
+
+    transfer = Transfer.objects.filter(child=world.far_child).first()
+    if transfer is None:
+        leaving_on = p.today() + timedelta(days=14)
+        Leaving.objects.create(
+            child=world.far_child,
+            leaving_on=leaving_on,
+            destination_setting=world.setting_a,
+            destination_name=world.setting_a.name,
+            recorded_by=world.manager_b,
+        )
+        transfer = Transfer.objects.create(
+            child=world.far_child,
+            from_setting=world.setting_b,
+            to_setting=world.setting_a,
+            leaving_on=leaving_on,
+            offered_by=world.manager_b,
+        )
+    return transfer
+
+
+# Leaving on the web (L-1) and transfers (L-2, issue 11 items 1 and 2): for the session
+# leaders of the child's setting, and of the setting the child is joining.
+BODIES.update(
+    {
+        "POST /api/v1/transfers/{transfer_id}/accept": lambda w: {
+            "key_person_id": str(w.key_person.pk)
+        },
+        "POST /api/v1/transfers/{transfer_id}/decline": lambda w: {"reason": "No places."},
+    }
+)
+for _route in (
+    "GET /transfers/<str:transfer_id>/",
+    "GET /transfers/<str:transfer_id>/accept",
+    "GET /transfers/<str:transfer_id>/decline",
+    "POST /api/v1/transfers/{transfer_id}/accept",
+    "POST /api/v1/transfers/{transfer_id}/decline",
+):
+    TARGETS[_route] = {"transfer_id": lambda w: _transfer(w).pk}
+LEADER_POST_ONLY = {
+    "anonymous": LOGIN,
+    "manager deputy staff_other_setting inviter": NOT_ALLOWED,
+    "practitioner_off_site": refused("off_site"),
+    "*": refused("forbidden"),
+}
+TRANSFER_ANSWER = {
+    "anonymous": LOGIN,
+    "manager deputy": OK,
+    "practitioner_off_site dual_staff": refused("off_site"),
+    "parent other_parent staff_other_setting inviter": NOT_FOUND,
+    "*": refused("forbidden"),
+}
+EXPECTED.update(
+    {
+        "GET /children/<str:child_id>/leaving": {
+            "anonymous": LOGIN,
+            "manager deputy": OK,
+            "practitioner_off_site": refused("off_site"),
+            "staff_other_setting inviter": NOT_FOUND,
+            "*": refused("forbidden"),
+        },
+        "GET /children/<str:child_id>/leaving/cancel": LEADER_POST_ONLY,
+        "GET /transfers/": {
+            "anonymous": LOGIN,
+            "manager deputy staff_other_setting inviter": OK,
+            "practitioner_off_site": refused("off_site"),
+            "*": refused("forbidden"),
+        },
+        "GET /transfers/<str:transfer_id>/": {
+            "anonymous": LOGIN,
+            "manager deputy": OK,
+            "practitioner_off_site": refused("off_site"),
+            # Birch's manager sent the child: answering is for the receiving setting.
+            "staff_other_setting inviter": NOT_FOUND,
+            "*": refused("forbidden"),
+        },
+        "GET /transfers/<str:transfer_id>/accept": LEADER_POST_ONLY,
+        "GET /transfers/<str:transfer_id>/decline": LEADER_POST_ONLY,
+        "GET /api/v1/settings/{setting_id}/transfers": TRANSFER_ANSWER,
+        "POST /api/v1/transfers/{transfer_id}/accept": TRANSFER_ANSWER,
+        "POST /api/v1/transfers/{transfer_id}/decline": TRANSFER_ANSWER,
+    }
+)
+
+
 # --- The matrix -----------------------------------------------------------------------
 
 

@@ -162,7 +162,7 @@ def test_parents_are_emailed_when_grace_starts_and_three_days_before_it_ends(api
         assert leaving_apply_due()["emails"] == 0
     with at(w.leaving_on):
         outcome = leaving_apply_due()
-        assert outcome == {"archived": 1, "emails": 1}
+        assert outcome == {"archived": 1, "emails": 1, "transferred": 0}
         assert leaving_apply_due()["emails"] == 0  # never twice
     w.child.refresh_from_db()
     assert w.child.status == Child.Status.ARCHIVED
