@@ -128,12 +128,6 @@ def journals(world):
     return w
 
 
-@pytest.fixture
-def worker(django_capture_on_commit_callbacks):
-    """Runs the tasks a request enqueues after its commit (tests run tasks at once)."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
 def export_zip(api, worker, user, child) -> tuple[dict, zipfile.ZipFile]:
     with worker():
         started = api(user).post(f"/children/{child.pk}/exports")
