@@ -7,7 +7,7 @@ import hashlib
 import io
 import json
 import zipfile
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -349,3 +349,111 @@ def test_the_key_person_must_be_cleared_staff_of_that_setting(
             run_import(oak, email, keepsake)
     Child.objects.filter(setting=oak).delete()  # the child Dee is a parent of
     nothing_imported()
+
+
+SET_UP_OAK = """
+from acorn.core.tests import factories as f
+oak = f.SettingFactory(name="Oak Nursery")
+f.staff(oak, name="Ken Keeper", email="ken@oak.test")
+print(oak.pk)
+"""
+
+DUMP = """
+import hashlib, json
+from django.core.files.storage import default_storage
+from acorn.children.models import Child
+from acorn.journal.models import Comment, Observation
+from acorn.leaving.models import ImportedReport, KeepsakeImport
+
+child = Child.objects.get(pk={child_id!r})
+record = KeepsakeImport.objects.get(child=child)
+def stored(item):
+    return {{name: hashlib.sha256(default_storage.open(f"{{item.storage_prefix}}/{{file}}").read()).hexdigest()
+            for name, file in item.renditions.items()}}
+print(json.dumps({{
+    "child": [child.first_name, child.last_name, str(child.date_of_birth), child.key_person.email],
+    "source": record.source_setting_name,
+    "portrait": stored(child.photo),
+    "entries": [
+        {{"text": o.text, "observed_on": str(o.observed_on), "author": o.author_label,
+          "areas": o.areas, "aspects": o.aspects, "characteristics": o.characteristics,
+          "next_steps": o.next_steps, "by_parent": o.by_parent,
+          "media": [[m.kind, record.media_sources[str(m.pk)], stored(m)] for m in o.media.all()],
+          "replies": [[c.author_label, c.by_staff, c.text, c.created_at.isoformat()]
+                      for c in Comment.objects.filter(observation=o, child=child)]}}
+        for o in Observation.objects.filter(links__child=child).order_by("observed_on")
+    ],
+    "reports": [r.content for r in ImportedReport.objects.filter(child=child)],
+}}))
+"""
+
+
+def test_round_trip_into_another_installation(keepsake, tmp_path):
+    """A separate installation (its own SQLite database and data folder, run as the
+    operator would with manage.py) imports the export; everything is there."""
+    import subprocess
+
+    from acorn.ops.tests.installation import fresh_installation
+
+    env, manage = fresh_installation(tmp_path / "other")
+
+    def run(*args, check=True):
+        return subprocess.run(
+            [*manage, *args], env=env, capture_output=True, text=True, timeout=300, check=check
+        )
+
+    oak_id = run("shell", "--no-imports", "-c", SET_UP_OAK).stdout.strip()
+    done = run(
+        "import_keepsake", "--setting", oak_id, "--key-person", "ken@oak.test", str(keepsake)
+    )
+    child_id = done.stdout.strip()
+    assert "Imported Xander Young into Oak Nursery" in done.stderr
+    assert "Parents are not linked automatically" in done.stderr
+    dumped = json.loads(run("shell", "--no-imports", "-c", DUMP.format(child_id=child_id)).stdout)
+
+    archive = zipfile.ZipFile(keepsake)
+    document = json.loads(archive.read("journal.json"))
+    published = [e for e in document["entries"] if e["status"] == "published"]
+    assert dumped["child"] == [
+        "Xander",
+        "Young",
+        document["child"]["date_of_birth"],
+        "ken@oak.test",
+    ]
+    assert dumped["source"] == "Acorn Tree Nursery"
+    assert len(dumped["entries"]) == len(published) == 3
+    for there, here in zip(dumped["entries"], published, strict=True):
+        assert there["text"] == here["text"] and there["observed_on"] == here["observed_on"]
+        assert there["author"] == here["author"] and there["by_parent"] == here["by_parent"]
+        assert there["areas"] == here["areas"] and there["aspects"] == here["aspects"]
+        assert there["characteristics"] == here["characteristics"]
+        assert there["next_steps"] == here["next_steps"]
+        assert [r[:3] for r in there["replies"]] == [
+            [r["author"], r["by_staff"], r["text"]] for r in here["replies"]
+        ]
+        assert [r[3] for r in there["replies"]] == [
+            datetime.fromisoformat(r["created_at"]).astimezone(UTC).isoformat()
+            for r in here["replies"]
+        ]
+        # Each photo and video was made from exactly the exported file (by its hash), and
+        # its renditions are stored in the other installation's own data folder.
+        assert [[m[0], m[1]] for m in there["media"]] == [
+            [m["kind"], hashlib.sha256(archive.read(m["file"])).hexdigest()] for m in here["media"]
+        ]
+        for _kind, _source, renditions in there["media"]:
+            assert "display" in renditions
+    assert dumped["reports"] == document["reports"]
+    assert dumped["portrait"]["display"]
+    assert (tmp_path / "other" / "media").is_dir()
+
+    again = run(
+        "import_keepsake",
+        "--setting",
+        oak_id,
+        "--key-person",
+        "ken@oak.test",
+        str(keepsake),
+        check=False,
+    )
+    assert again.returncode != 0 and "already imported into Oak Nursery" in again.stderr
+    assert again.stdout == ""
