@@ -37,3 +37,23 @@ def keepsake_for(user, export_id):
         raise Http404("No such export.")
     child_for(user, export.child_id)
     return export
+
+
+def keepsake_available_until(user, export):
+    """When a ready keepsake stops being downloadable: its expiry, or for a parent the
+    end of the grace period's last day if that comes first (L-3)."""
+    from datetime import datetime, time
+
+    from django.utils import timezone
+
+    from acorn.children.selectors import is_parent_of
+    from acorn.leaving.models import Leaving
+
+    until = export.expires_at
+    if until is None:
+        return None
+    leaving = Leaving.objects.filter(child_id=export.child_id, transferred_at__isnull=True).first()
+    if leaving is not None and is_parent_of(user, export.child):
+        last_moment = timezone.make_aware(datetime.combine(leaving.grace_ends_on, time(23, 59)))
+        until = min(until, last_moment)
+    return until

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -13,7 +14,7 @@ from django.utils import timezone
 from acorn.audit.services import audit_record
 from acorn.children.models import Child, ParentLink
 from acorn.core.policy import Forbidden
-from acorn.leaving.models import GRACE_DAYS, Leaving
+from acorn.leaving.models import EXPORT_KEPT_DAYS, GRACE_DAYS, Leaving
 from acorn.leaving.rules import require_journal_open, today
 from acorn.org.models import Setting
 from acorn.org.selectors import membership_in
@@ -236,11 +237,45 @@ def keepsake_build(export_id) -> str:
     except Exception:
         KeepsakeExport.objects.filter(pk=export.pk).update(status=KeepsakeExport.Status.FAILED)
         raise
+    ready_at = timezone.now()
     KeepsakeExport.objects.filter(pk=export.pk).update(
         status=KeepsakeExport.Status.READY,
         storage_name=name,
         size=size,
         progress=100,
-        ready_at=timezone.now(),
+        ready_at=ready_at,
+        expires_at=ready_at + timedelta(days=EXPORT_KEPT_DAYS),
     )
     return KeepsakeExport.Status.READY
+
+
+def keepsake_expire(*, now=None) -> int:
+    """Run by the worker (hourly): a keepsake's zip is kept for EXPORT_KEPT_DAYS after it
+    is made, then deleted (the purge deletes it sooner if the grace period ends first).
+    The row stays, marked expired, so the page can say so and offer a new one. A backup
+    restored later brings back rows whose time has passed: the next run deletes them
+    again. Returns how many zips were deleted."""
+    from acorn.leaving.models import KeepsakeExport
+
+    now = now or timezone.now()
+    expired = 0
+    due = KeepsakeExport.objects.filter(status=KeepsakeExport.Status.READY, expires_at__lte=now)
+    for export in due.only("pk", "storage_name", "child_id"):
+        # Claimed first, so two workers never both count it; the file goes after.
+        claimed = KeepsakeExport.objects.filter(
+            pk=export.pk, status=KeepsakeExport.Status.READY
+        ).update(status=KeepsakeExport.Status.EXPIRED, storage_name="")
+        if claimed and export.storage_name:
+            default_storage.delete(export.storage_name)
+            expired += 1
+    return expired
+
+
+def keepsake_downloaded(export) -> None:
+    """The first download by the person who asked (for a subject access request, the day
+    it could be answered)."""
+    from acorn.leaving.models import KeepsakeExport
+
+    KeepsakeExport.objects.filter(pk=export.pk, downloaded_at__isnull=True).update(
+        downloaded_at=timezone.now()
+    )

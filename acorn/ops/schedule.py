@@ -57,6 +57,12 @@ def _purge_expired() -> str:
     return f"{len(purge_expired())} child(ren) deleted"
 
 
+def _keepsake_expiry() -> str:
+    from acorn.leaving.services import keepsake_expire
+
+    return f"{keepsake_expire()} keepsake zip(s) deleted"
+
+
 JOBS: tuple[Job, ...] = (
     Job("requeue_stale_media", timedelta(minutes=5), _requeue_stale_media),
     # Reminders remember which stage they sent, so running more than daily sends nothing
@@ -68,6 +74,9 @@ JOBS: tuple[Job, ...] = (
     Job("leaving_day", timedelta(hours=1), _leaving_day),
     # L-4: idempotent; a run that was interrupted is completed by the next.
     Job("purge_expired", timedelta(days=1), _purge_expired),
+    # Keepsake zips are kept for 7 days (leaving.models.EXPORT_KEPT_DAYS); hourly, so one
+    # is never kept much longer than the page promised.
+    Job("keepsake_expiry", timedelta(hours=1), _keepsake_expiry),
 )
 
 
