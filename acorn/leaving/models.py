@@ -11,8 +11,8 @@ from django.utils import timezone
 # L-3: parents keep read access and exports for this many days after the leaving date
 # (day 0); on the day after (day 31) the child is purged (L-4).
 GRACE_DAYS = 30
-# A subject access request is answered within one month (UK GDPR art. 12(3)).
-SUBJECT_ACCESS_DAYS = 30  # kept for reference; the due date is one calendar month
+# A subject access request is answered within one month (UK GDPR art. 12(3)):
+# rules.one_month_after counts it.
 # A keepsake's zip is kept this long after it is made, then the worker deletes it (the
 # purge deletes it earlier if the child's grace period ends first). Another can be made.
 EXPORT_KEPT_DAYS = 7

@@ -15,7 +15,7 @@ from acorn.audit.services import audit_record
 from acorn.children.models import Child, ParentLink
 from acorn.core.policy import Forbidden
 from acorn.leaving.models import EXPORT_KEPT_DAYS, GRACE_DAYS, Leaving
-from acorn.leaving.rules import require_journal_open, today
+from acorn.leaving.rules import one_month_after, require_journal_open, today
 from acorn.org.models import Setting
 from acorn.org.selectors import membership_in
 from acorn.suitability.selectors import require_cleared
@@ -168,7 +168,7 @@ def keepsake_request(*, child: Child, requested_by, request=None):
     with child_for). The worker builds it; a session leader's export is a subject access
     request, answered within a month."""
     from acorn.children.selectors import is_parent_of, require_onboarded
-    from acorn.leaving.models import SUBJECT_ACCESS_DAYS, KeepsakeExport
+    from acorn.leaving.models import KeepsakeExport
     from acorn.leaving.tasks import build_keepsake
 
     if not may_export(requested_by, child):
@@ -196,11 +196,20 @@ def keepsake_request(*, child: Child, requested_by, request=None):
     )
     if waiting is not None:
         return waiting
+    due_on = None
+    if not as_parent:
+        # A subject access request is due one month after it was made; a new zip for a
+        # request still open (the last one expired before anyone downloaded it) keeps the
+        # request's date.
+        from acorn.leaving.selectors import open_subject_access
+
+        still_open = open_subject_access(child.setting_id, child_ids=[child.pk])
+        due_on = still_open[0].due_on if still_open else one_month_after(today())
     export = KeepsakeExport.objects.create(
         child=child,
         requested_by=requested_by,
         subject_access=not as_parent,
-        due_on=None if as_parent else today() + timedelta(days=SUBJECT_ACCESS_DAYS),
+        due_on=due_on,
     )
     audit_record(
         action="keepsake.request",

@@ -9,3 +9,27 @@ register = template.Library()
 def keepsake_button(context, child):
     request = context["request"]
     return {"child": child, "shown": may_export(request.user, child), "request": request}
+
+
+@register.inclusion_tag("leaving/_subject_access_panel.html", takes_context=True)
+def subject_access_panel(context):
+    """Today, for cleared session leaders: subject access requests still to answer, each
+    with its one-month due date."""
+    from acorn.leaving.rules import today
+    from acorn.leaving.selectors import open_subject_access
+    from acorn.suitability.selectors import is_cleared
+
+    request = context.get("request")
+    membership = getattr(request, "membership", None)
+    if (
+        membership is None
+        or not membership.is_session_leader
+        or not is_cleared(request.user, membership.setting_id)
+    ):
+        return {"show": False}
+    return {
+        "show": True,
+        "requests": open_subject_access(membership.setting_id),
+        "today": today(),
+        "me": request.user,
+    }
