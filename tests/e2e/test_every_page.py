@@ -187,6 +187,8 @@ def nursery(django_db_setup, django_db_blocker, tmp_path_factory):
         keepsake = leaving.keepsake_request(
             child=ada, requested_by=User.objects.get(email="anna@home.test")
         )
+        # A subject access request, so Today shows its panel.
+        leaving.keepsake_request(child=ada, requested_by=manager)
         ids = {
             "child_id": ada.pk,
             "observation_id": entry.pk,

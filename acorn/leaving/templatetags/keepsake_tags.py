@@ -33,3 +33,20 @@ def subject_access_panel(context):
         "today": today(),
         "me": request.user,
     }
+
+
+@register.inclusion_tag("leaving/_imported_panel.html")
+def imported_from(child):
+    """On the child's profile (the child already checked with child_for): where an
+    imported journal came from, and the shared reports that came with it, read-only."""
+    from acorn.leaving.models import KeepsakeImport
+
+    record = KeepsakeImport.objects.filter(child=child).first()
+    if record is None:
+        return {"show": False}
+    return {
+        "show": True,
+        "child": child,
+        "record": record,
+        "reports": list(child.imported_reports.all()),
+    }

@@ -185,9 +185,16 @@ def test_the_imported_journal_reads_as_any_other(web, source, keepsake, oak):
     page = web(oak.key_person).get(f"/children/{child_id}/journal")
     assert page.status_code == 200
     assert b"Xander painted a sun." in page.content and b"Kate Key" in page.content
-    # Nobody of the first setting, nor its families, reaches the copy.
-    for outsider in (source.parent, source.manager, source.key_person):
+    # The profile says where it came from and shows the shared reports, read-only.
+    profile = web(oak.key_person).get(f"/children/{child_id}/").content.decode()
+    assert "Came from Acorn Tree Nursery" in profile
+    assert "Baseline assessment" in profile and "We&#x27;re so proud of him." in profile
+    assert "Talks in long sentences." in profile
+    # Nobody of the first setting, nor a family at Oak, reaches the copy.
+    oak_parent = f.parent_of(f.ChildFactory(setting=oak, key_person=oak.key_person))
+    for outsider in (source.parent, source.manager, source.key_person, oak_parent):
         assert web(outsider).get(f"/children/{child_id}/journal").status_code == 404
+        assert web(outsider).get(f"/children/{child_id}/").status_code == 404
 
 
 def test_importing_the_same_keepsake_twice_is_refused(source, keepsake, oak):
