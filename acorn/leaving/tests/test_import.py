@@ -7,14 +7,16 @@ import hashlib
 import io
 import json
 import zipfile
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 from PIL import Image, ImageChops, ImageStat
 
+from acorn.accounts.models import Invitation
 from acorn.children.models import Child
 from acorn.core.tests import factories as f
 from acorn.journal.models import Comment, MediaAppearance, MediaItem, Observation
@@ -345,12 +347,26 @@ def test_the_key_person_must_be_cleared_staff_of_that_setting(
     # parent; someone with no account here (an invitation not accepted makes no staff).
     dual = f.staff(oak, name="Dee Dual", email="dee@oak.test", cleared=False)
     f.parent_of(f.ChildFactory(setting=oak, key_person=oak.key_person), user=dual)
+    # Bea (Birch's manager) has an invitation to Oak she hasn't accepted.
+    invited = world.other_manager
+    Invitation.objects.create(
+        token_hash="0" * 64,
+        email=invited.email,
+        name=invited.name,
+        setting=oak,
+        role="practitioner",
+        expires_at=timezone.now() + timedelta(days=7),
+    )
+    # Kate is cleared at Acorn Tree and works at Oak too, where her checks aren't recorded.
+    f.MembershipFactory(setting=oak, user=world.key_person)
     for email, says in (
+        (world.key_person.email, "suitability checks for Oak Nursery"),
         (uncleared.email, "suitability checks"),
         (dual.email, "suitability checks"),
         (world.other_manager.email, "isn't staff of Oak Nursery"),
         (world.parent.email, "isn't staff of Oak Nursery"),
         ("nobody@oak.test", "isn't staff of Oak Nursery"),
+        (invited.email, "isn't staff of Oak Nursery"),
     ):
         with pytest.raises(CommandError, match=says):
             run_import(oak, email, keepsake)
