@@ -411,6 +411,10 @@ def _create(*, setting, key_person, document, media, archive_sha256, journal_sha
             created_at=created,
             updated_at=created,
             published_at=created,
+            # Written, reviewed and approved at the other setting: history here, not
+            # work for this setting's review list or contributions to approve.
+            reviewed_at=created,
+            decided_at=created if entry["by_parent"] else None,
         )
         ObservationChild.objects.create(
             observation=observation, child=child, observed_on=observed_on, created_at=created

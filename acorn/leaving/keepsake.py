@@ -396,6 +396,16 @@ def _reports_story(document, width) -> list:
                     Paragraph(escape(title), styles["h2"]),
                     Paragraph(_text(report[field]), styles["body"]),
                 ]
+        if report["kind"] == "two_year_check" and report.get("health_visitor_consent") is not None:
+            story.append(
+                Paragraph(
+                    "The family agreed that this check could be shared with their health visitor."
+                    if report["health_visitor_consent"]
+                    else "The family asked for this check not to be shared with their health "
+                    "visitor.",
+                    styles["muted"],
+                )
+            )
         if report.get("parent_comment"):
             story += [
                 Paragraph("The family's view", styles["h2"]),

@@ -136,6 +136,10 @@ def test_round_trip_into_another_setting_with_its_own_storage_keeps_everything(
     assert [o.author_label for o in observations] == ["Kate Key", "Kate Key", "Pat Parent"]
     assert [o.by_parent for o in observations] == [False, False, True]
     assert {o.setting_id for o in observations} == {oak.pk}
+    # History from elsewhere: nothing for Oak's leaders to review.
+    from acorn.journal.selectors import review_list
+
+    assert not review_list(oak.manager, oak).exists()
     replies = Comment.objects.filter(child=child).order_by("created_at")
     assert [(r.author_id, r.author_label, r.by_staff, r.text) for r in replies] == [
         (None, "Pat Parent", False, "He told us all about it!"),

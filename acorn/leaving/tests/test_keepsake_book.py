@@ -79,3 +79,20 @@ def test_another_family_gets_no_portrait_and_no_reports(api, worker, source):
     document = json.loads(archive.read("journal.json"))
     assert "portrait" not in document["child"] and document["reports"] == []
     assert w.portrait_bytes not in b"".join(archive.read(n) for n in archive.namelist())
+
+
+def test_a_two_year_check_in_the_book_says_what_the_family_chose(api, worker, source):
+    from acorn.reports.models import Report
+
+    w = source
+    Report.objects.filter(pk=w.report.pk).update(
+        kind="two_year_check",
+        health_visitor_consent=True,
+        strengths="Loves the garden.",
+        support_plan="Short stories at home.",
+    )
+    _status, archive = export_zip(api, worker, w.parent, w.child)
+    text = " ".join(book_text(archive))
+    assert "Progress check at age two" in text
+    assert "Loves the garden." in text and "Short stories at home." in text
+    assert "The family agreed that this check could be shared with their health visitor." in text
