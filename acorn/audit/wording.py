@@ -29,6 +29,7 @@ ACTIONS = {
     "child.update": "Changed a child's details",
     "child.read": "Opened a child's profile",
     "child.photo": "Changed a child's portrait",
+    "child.imported": "Imported a child's journal from another Acorn's keepsake",
     "journal.read": "Opened a child's journal",
     "observation.read": "Opened a journal entry",
     "observation.create.draft": "Saved a draft observation",

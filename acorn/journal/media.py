@@ -329,3 +329,50 @@ def media_delete_files(items) -> None:
     record_deletions("media", prefixes)
     for prefix in prefixes:
         transaction.on_commit(lambda prefix=prefix: _storage_delete_prefix(prefix))
+
+
+def media_process_local(path: Path, *, workdir: Path) -> dict:
+    """The whole pipeline, at once, for a file already on this machine (an import, L-5):
+    checked by content and size like an upload, decoded and re-encoded like the worker
+    does, the original kept without metadata, everything stored under a new private
+    prefix. Returns the MediaItem fields; raises MediaRejected (and stores nothing) for a
+    file that isn't a photo or video Acorn accepts."""
+    limits = media_limits()
+    detected = detect(path)
+    size = path.stat().st_size
+    max_bytes = limits.max_photo_bytes if detected.kind == "photo" else limits.max_video_bytes
+    if size > max_bytes:
+        raise _size_refusal(detected.kind, limits)
+    if detected.kind == "photo":
+        _refuse_bombs(path, limits)
+    result = process_media(path, workdir / "out", limits)
+    cleaned = clean_original(path, workdir / "clean")
+    prefix = f"media/{secrets.token_hex(16)}"
+    try:
+        renditions = {}
+        for name, rendition in result.renditions.items():
+            with rendition.open("rb") as data:
+                stored = default_storage.save(f"{prefix}/{rendition.name}", File(data))
+            renditions[name] = stored.rsplit("/", 1)[1]
+        with cleaned.open("rb") as data:
+            original = default_storage.save(f"{prefix}/{cleaned.name}", File(data))
+    except Exception:
+        _storage_delete_prefix(prefix, quietly=True)
+        raise
+    return {
+        "kind": detected.kind,
+        "mime": detected.mime,
+        "storage_prefix": prefix,
+        "original_name": original.rsplit("/", 1)[1],
+        "renditions": renditions,
+        "size_bytes": size,
+        "width": result.width,
+        "height": result.height,
+        "duration": getattr(result, "duration", None),
+        "faces": faces_from_items(result.faces),
+    }
+
+
+def media_delete_prefix(prefix: str) -> None:
+    """Remove whatever is stored under one item's prefix now (an import that failed)."""
+    _storage_delete_prefix(prefix, quietly=True)

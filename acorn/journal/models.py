@@ -29,6 +29,9 @@ class Observation(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The author's name when they aren't a person here: an entry imported from another
+    # Acorn installation's keepsake (L-5) keeps who wrote it as a label, not a user.
+    author_label = models.CharField(max_length=150, blank=True)
     children = models.ManyToManyField(
         "children.Child", through="ObservationChild", related_name="observations"
     )
@@ -258,6 +261,8 @@ class Comment(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # As on Observation: the name of an author from another installation (an import).
+    author_label = models.CharField(max_length=150, blank=True)
     by_staff = models.BooleanField(default=False)
     text = models.TextField()
     created_at = models.DateTimeField(default=timezone.now)

@@ -23,6 +23,7 @@ from xml.sax.saxutils import escape
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.utils import timezone
+from reportlab.platypus import Flowable
 
 from acorn.journal import delivery
 from acorn.journal.selectors import comments_for, journal_for, prepare_for_reader
@@ -76,17 +77,19 @@ def journal_of(requester, child) -> tuple[dict, list[dict]]:
             {
                 "id": str(observation.pk),
                 "observed_on": observation.observed_on.isoformat(),
-                "author": observation.author.name if observation.author else "",
+                "author": _author(observation),
                 "by_parent": observation.by_parent,
                 "status": observation.status,
                 "text": observation.shown_text,
                 "next_steps": observation.shown_next_steps,
                 "areas": list(observation.areas or []),
+                "aspects": list(observation.aspects or []),
+                "characteristics": list(observation.characteristics or []),
                 "media": media,
                 "replies": [
                     {
                         "id": str(comment.pk),
-                        "author": comment.author.name if comment.author else "",
+                        "author": _author(comment),
                         "by_staff": comment.by_staff,
                         "text": comment.shown_text,
                         "created_at": comment.created_at.isoformat(),
@@ -95,19 +98,107 @@ def journal_of(requester, child) -> tuple[dict, list[dict]]:
                 ],
             }
         )
+    about = {
+        "first_name": child.first_name,
+        "last_name": child.last_name,
+        "date_of_birth": child.date_of_birth.isoformat() if child.date_of_birth else None,
+    }
+    portrait = _portrait(requester, child)
+    if portrait is not None:
+        files.append(portrait)
+        about["portrait"] = portrait["file"]
     document = {
         "format": FORMAT,
         "version": VERSION,
         "exported_at": timezone.now().isoformat(),
-        "child": {
-            "first_name": child.first_name,
-            "last_name": child.last_name,
-            "date_of_birth": child.date_of_birth.isoformat() if child.date_of_birth else None,
-        },
+        "child": about,
         "setting": {"name": child.setting.name},
         "entries": entries,
+        "reports": shared_reports(requester, child),
     }
     return document, files
+
+
+def _author(written) -> str:
+    """Who wrote an entry or reply: a person here, or the label an import kept."""
+    if written.author is not None:
+        return written.author.name
+    return getattr(written, "author_label", "") or ""
+
+
+def _portrait(requester, child):
+    """The child's portrait, if this person may see it (staff, the child's parents)."""
+    from acorn.journal.selectors import media_visible_to
+
+    if child.photo_id is None:
+        return None
+    item = media_visible_to(requester).filter(pk=child.photo_id).first()
+    if item is None:
+        return None
+    return _media_entry(item, 0)
+
+
+def shared_reports(requester, child) -> list[dict]:
+    """The child's shared reports (R-2), oldest first, as the family reads them: other
+    children's names as initials, each area's judgement with its label on the setting's
+    scale (which travels with it, so another installation can print it)."""
+    from acorn.eyfs.selectors import scale_of
+    from acorn.reports.models import Report
+    from acorn.reports.pdf import TITLES
+    from acorn.reports.prefill import redactor_for_report
+    from acorn.reports.selectors import area_names, reports_of
+
+    reports = list(
+        reports_of(requester, child)
+        .filter(status=Report.Status.SHARED)
+        .order_by("shared_at", "version")
+    )
+    # Reports that came with an imported keepsake travel on as they were shared.
+    imported = [r.content for r in child.imported_reports.order_by("shared_on", "pk")]
+    if not reports:
+        return imported
+    redact = redactor_for_report(child)
+    names = area_names()
+    scale = [
+        {"value": level["value"], "label": level["label"], "on_track": bool(level.get("on_track"))}
+        for level in scale_of(child.setting)
+    ]
+    labels = {level["value"]: level["label"] for level in scale}
+    shown = []
+    for report in reports:
+        shown.append(
+            {
+                "id": str(report.pk),
+                "kind": report.kind,
+                "title": str(TITLES[report.kind]),
+                "version": report.version,
+                "term": report.term.name if report.term else None,
+                "period_start": report.period_start.isoformat(),
+                "period_end": report.period_end.isoformat(),
+                "shared_on": timezone.localdate(report.shared_at).isoformat()
+                if report.shared_at
+                else None,
+                "summary": redact(report.summary or ""),
+                "sections": [
+                    {
+                        "area": section["area"],
+                        "area_name": names.get(section["area"], section["area"]),
+                        "judgement": section.get("judgement") or "",
+                        "judgement_label": labels.get(section.get("judgement") or "", ""),
+                        "text": redact(section.get("text") or ""),
+                    }
+                    for section in report.sections
+                ],
+                "strengths": redact(report.strengths or ""),
+                "less_than_expected": redact(report.less_than_expected or ""),
+                "support_plan": redact(report.support_plan or ""),
+                "next_steps": redact(report.next_steps or ""),
+                "parent_comment": report.parent_comment or "",
+                "health_visitor_consent": report.health_visitor_consent,
+                "scale": scale,
+            }
+        )
+    return imported + shown
 
 
 def _day(iso_date: str) -> str:
@@ -143,8 +234,10 @@ def _pdf(document: dict, files: list[dict]) -> bytes:
     printable = {f["file"]: f["poster"] or f["stored"] for f in files}
     child = document["child"]
     name = f"{child['first_name']} {child['last_name']}"
+    portrait = _printable_portrait(document, printable)
     story = [
-        Spacer(1, 6 * cm),
+        Spacer(1, 6 * cm) if portrait is None else Spacer(1, 3 * cm),
+        *([portrait, Spacer(1, 0.8 * cm)] if portrait is not None else []),
         Paragraph(escape(f"{name}'s learning journal"), styles["Title"]),
         Paragraph(escape(document["setting"]["name"]), centred_heading),
         Paragraph(
@@ -191,9 +284,134 @@ def _pdf(document: dict, files: list[dict]) -> bytes:
                 )
             )
         story.append(Spacer(1, 0.6 * cm))
+    story += _reports_story(document, width)
     buffer = io.BytesIO()
     SimpleDocTemplate(buffer, pagesize=A4, title=f"{name}'s learning journal").build(story)
     return buffer.getvalue()
+
+
+class _Portrait(Flowable):
+    """The child's portrait in a circle, centred on the cover."""
+
+    def __init__(self, reader, size):
+        super().__init__()
+        self.reader, self.size = reader, size
+
+    def wrap(self, available_width, available_height):
+        self.available = available_width
+        return available_width, self.size
+
+    def draw(self):
+        canvas, radius = self.canv, self.size / 2
+        cx, cy = self.available / 2, radius
+        canvas.saveState()
+        path = canvas.beginPath()
+        path.circle(cx, cy, radius)
+        canvas.clipPath(path, stroke=0, fill=0)
+        width, height = self.reader.getSize()
+        scale = self.size / min(width, height)
+        canvas.drawImage(
+            self.reader,
+            cx - width * scale / 2,
+            cy - height * scale / 2,
+            width * scale,
+            height * scale,
+        )
+        canvas.restoreState()
+
+
+def _printable_portrait(document, printable):
+    from reportlab.lib.units import cm
+    from reportlab.lib.utils import ImageReader
+
+    portrait = document["child"].get("portrait")
+    if not portrait or portrait not in printable:
+        return None
+    try:
+        with default_storage.open(printable[portrait], "rb") as f:
+            reader = ImageReader(io.BytesIO(f.read()))
+        reader.getSize()
+    except OSError:
+        log.info("Keepsake: the portrait could not be printed; it is in the zip")
+        return None
+    return _Portrait(reader, 5 * cm)
+
+
+def _reports_story(document, width) -> list:
+    """Each shared report: its sections with the judgements as a chart on the setting's
+    own scale, summary, next steps and the family's view (the reports' PDF blocks)."""
+    from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Spacer
+
+    from acorn.reports.pdf import _register_fonts, _styles, _text, judgement_chart
+
+    reports = document.get("reports") or []
+    if not reports:
+        return []
+    _register_fonts()
+    styles = _styles()
+    story = []
+    for report in reports:
+        heading = report["title"] + (f" ({report['term']})" if report.get("term") else "")
+        story += [PageBreak(), Paragraph(escape(heading), styles["h2"])]
+        period = f"{_day(report['period_start'])} to {_day(report['period_end'])}"
+        if report.get("shared_on"):
+            period += f" · shared on {_day(report['shared_on'])}"
+        story.append(Paragraph(escape(period), styles["muted"]))
+        if report["summary"]:
+            story += [Spacer(1, 6), Paragraph(_text(report["summary"]), styles["body"])]
+        sections = report["sections"]
+        if sections:
+            names = {s["area"]: s["area_name"] for s in sections}
+            story += [
+                Paragraph("How it was going", styles["h2"]),
+                judgement_chart(sections, report.get("scale") or [], names, width),
+            ]
+        for section in sections:
+            title = escape(section["area_name"])
+            if section["judgement_label"]:
+                title += (
+                    f'  <font color="#5b6b62" size="9">{escape(section["judgement_label"])}</font>'
+                )
+            text = section["text"]
+            story.append(
+                KeepTogether(
+                    [
+                        Paragraph(title, styles["h3"]),
+                        Paragraph(
+                            _text(text) if text else "<i>Nothing written.</i>", styles["body"]
+                        ),
+                    ]
+                )
+            )
+        for field, title in (
+            ("strengths", "Strengths"),
+            ("less_than_expected", "Where progress is less than expected"),
+            ("support_plan", "The plan, and the support given"),
+            ("next_steps", "Next steps"),
+        ):
+            if report.get(field) and not (
+                field == "next_steps" and report[field] == report.get("support_plan")
+            ):
+                story += [
+                    Paragraph(escape(title), styles["h2"]),
+                    Paragraph(_text(report[field]), styles["body"]),
+                ]
+        if report["kind"] == "two_year_check" and report.get("health_visitor_consent") is not None:
+            story.append(
+                Paragraph(
+                    "The family agreed that this check could be shared with their health visitor."
+                    if report["health_visitor_consent"]
+                    else "The family asked for this check not to be shared with their health "
+                    "visitor.",
+                    styles["muted"],
+                )
+            )
+        if report.get("parent_comment"):
+            story += [
+                Paragraph("The family's view", styles["h2"]),
+                Paragraph(_text(report["parent_comment"]), styles["quote"]),
+            ]
+    return story
 
 
 def build_zip(requester, child, *, progress=lambda percent: None) -> tuple[str, int]:

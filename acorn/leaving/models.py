@@ -11,8 +11,11 @@ from django.utils import timezone
 # L-3: parents keep read access and exports for this many days after the leaving date
 # (day 0); on the day after (day 31) the child is purged (L-4).
 GRACE_DAYS = 30
-# A subject access request is answered within one month (UK GDPR art. 12(3)).
-SUBJECT_ACCESS_DAYS = 30
+# A subject access request is answered within one month (UK GDPR art. 12(3)):
+# rules.one_month_after counts it.
+# A keepsake's zip is kept this long after it is made, then the worker deletes it (the
+# purge deletes it earlier if the child's grace period ends first). Another can be made.
+EXPORT_KEPT_DAYS = 7
 
 
 class Leaving(models.Model):
@@ -57,6 +60,7 @@ class KeepsakeExport(models.Model):
         PREPARING = "preparing", "Preparing"
         READY = "ready", "Ready"
         FAILED = "failed", "Could not be made"
+        EXPIRED = "expired", "No longer kept"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     child = models.ForeignKey("children.Child", on_delete=models.CASCADE, related_name="+")
@@ -72,9 +76,16 @@ class KeepsakeExport(models.Model):
     storage_name = models.CharField(max_length=120, blank=True)
     size = models.PositiveBigIntegerField(default=0)
     ready_at = models.DateTimeField(null=True, blank=True)
+    # The zip is deleted by the worker from this moment (EXPORT_KEPT_DAYS after ready_at).
+    expires_at = models.DateTimeField(null=True, blank=True)
+    # First download by the person who asked: a subject access request is then answered.
+    downloaded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["child", "-requested_at"], name="export_child")]
+        indexes = [
+            models.Index(fields=["child", "-requested_at"], name="export_child"),
+            models.Index(fields=["status", "expires_at"], name="export_expiry"),
+        ]
 
 
 class DeletionRecord(models.Model):
@@ -162,3 +173,50 @@ class CarriedAppearance(models.Model):
             models.UniqueConstraint(fields=["media", "child"], name="one_carried_appearance")
         ]
         indexes = [models.Index(fields=["child"], name="carried_child")]
+
+
+class KeepsakeImport(models.Model):
+    """A child brought in from another Acorn installation's keepsake (L-5), as a
+    transferred child: where it came from, and a fingerprint of the file so the same
+    keepsake is never imported twice into a setting."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    setting = models.ForeignKey("org.Setting", on_delete=models.CASCADE, related_name="+")
+    child = models.OneToOneField(
+        "children.Child", on_delete=models.CASCADE, related_name="keepsake_import"
+    )
+    # The zip's SHA-256, and journal.json's own (the same journal zipped again).
+    archive_sha256 = models.CharField(max_length=64)
+    journal_sha256 = models.CharField(max_length=64)
+    source_setting_name = models.CharField(max_length=200)
+    format_version = models.PositiveSmallIntegerField()
+    exported_at = models.DateTimeField()
+    imported_at = models.DateTimeField(default=timezone.now)
+    # What arrived: counts, and for each photo or video its new id -> the SHA-256 of the
+    # file in the zip it was made from (provenance; the files themselves are re-made).
+    counts = models.JSONField(default=dict)
+    media_sources = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["setting", "journal_sha256"], name="one_import_per_keepsake"
+            )
+        ]
+
+
+class ImportedReport(models.Model):
+    """A shared report that came with an imported keepsake: read-only, as it was shared
+    (the judgements are labels on the other setting's scale, so they are kept as text)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    child = models.ForeignKey(
+        "children.Child", on_delete=models.CASCADE, related_name="imported_reports"
+    )
+    title = models.CharField(max_length=150)
+    shared_on = models.DateField(null=True, blank=True)
+    # The report as journal.json has it (docs/keepsake-format.md, "reports").
+    content = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["shared_on"]

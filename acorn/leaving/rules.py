@@ -24,6 +24,18 @@ def today():
     return timezone.localdate()
 
 
+def one_month_after(day):
+    """A subject access request's due date (UK GDPR art. 12(3), as the ICO counts it):
+    the same date next month, or that month's last day if it has no such date (a request
+    made on 31 January is due on 28 or 29 February)."""
+    import calendar
+
+    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
+    return day.replace(
+        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
+    )
+
+
 def _due_q(on) -> Q:
     return Q(leaving_on__lte=on, transferred_at__isnull=True)
 

@@ -81,3 +81,43 @@ def transfer_for(user, transfer_id):
     if transfer is None:
         raise Http404("No such transfer.")
     return transfer
+
+
+def keepsake_available_until(user, export):
+    """When a ready keepsake stops being downloadable: its expiry, or for a parent the
+    end of the grace period's last day if that comes first (L-3)."""
+    from datetime import datetime, time
+
+    from django.utils import timezone
+
+    from acorn.children.selectors import is_parent_of
+    from acorn.leaving.models import Leaving
+
+    until = export.expires_at
+    if until is None:
+        return None
+    leaving = Leaving.objects.filter(child_id=export.child_id, transferred_at__isnull=True).first()
+    if leaving is not None and is_parent_of(user, export.child):
+        last_moment = timezone.make_aware(datetime.combine(leaving.grace_ends_on, time(23, 59)))
+        until = min(until, last_moment)
+    return until
+
+
+def open_subject_access(setting_id, *, child_ids=None) -> list:
+    """Subject access requests of the setting not answered yet, soonest due first: for
+    each child, the latest session leader's export, unless it has been downloaded (one
+    query). Each keeps the due date of the request it answers."""
+    from acorn.leaving.models import KeepsakeExport
+
+    exports = (
+        KeepsakeExport.objects.filter(child__setting_id=setting_id, subject_access=True)
+        .select_related("child", "requested_by")
+        .order_by("child_id", "-requested_at")
+    )
+    if child_ids is not None:
+        exports = exports.filter(child_id__in=child_ids)
+    latest = {}
+    for export in exports:
+        latest.setdefault(export.child_id, export)
+    waiting = [e for e in latest.values() if e.downloaded_at is None and e.due_on is not None]
+    return sorted(waiting, key=lambda e: (e.due_on, e.child.first_name, e.child.last_name))

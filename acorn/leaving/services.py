@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -14,8 +15,8 @@ from django.utils import timezone
 from acorn.audit.services import audit_record
 from acorn.children.models import Child, ParentLink
 from acorn.core.policy import Forbidden
-from acorn.leaving.models import GRACE_DAYS, Leaving, Transfer
-from acorn.leaving.rules import require_journal_open, today
+from acorn.leaving.models import EXPORT_KEPT_DAYS, GRACE_DAYS, Leaving, Transfer
+from acorn.leaving.rules import one_month_after, require_journal_open, today
 from acorn.org.models import Setting
 from acorn.org.selectors import membership_in
 from acorn.suitability.selectors import require_cleared
@@ -457,7 +458,7 @@ def keepsake_request(*, child: Child, requested_by, request=None):
     with child_for). The worker builds it; a session leader's export is a subject access
     request, answered within a month."""
     from acorn.children.selectors import is_parent_of, require_onboarded
-    from acorn.leaving.models import SUBJECT_ACCESS_DAYS, KeepsakeExport
+    from acorn.leaving.models import KeepsakeExport
     from acorn.leaving.tasks import build_keepsake
 
     if not may_export(requested_by, child):
@@ -485,11 +486,20 @@ def keepsake_request(*, child: Child, requested_by, request=None):
     )
     if waiting is not None:
         return waiting
+    due_on = None
+    if not as_parent:
+        # A subject access request is due one month after it was made; a new zip for a
+        # request still open (the last one expired before anyone downloaded it) keeps the
+        # request's date.
+        from acorn.leaving.selectors import open_subject_access
+
+        still_open = open_subject_access(child.setting_id, child_ids=[child.pk])
+        due_on = still_open[0].due_on if still_open else one_month_after(today())
     export = KeepsakeExport.objects.create(
         child=child,
         requested_by=requested_by,
         subject_access=not as_parent,
-        due_on=None if as_parent else today() + timedelta(days=SUBJECT_ACCESS_DAYS),
+        due_on=due_on,
     )
     audit_record(
         action="keepsake.request",
@@ -526,11 +536,45 @@ def keepsake_build(export_id) -> str:
     except Exception:
         KeepsakeExport.objects.filter(pk=export.pk).update(status=KeepsakeExport.Status.FAILED)
         raise
+    ready_at = timezone.now()
     KeepsakeExport.objects.filter(pk=export.pk).update(
         status=KeepsakeExport.Status.READY,
         storage_name=name,
         size=size,
         progress=100,
-        ready_at=timezone.now(),
+        ready_at=ready_at,
+        expires_at=ready_at + timedelta(days=EXPORT_KEPT_DAYS),
     )
     return KeepsakeExport.Status.READY
+
+
+def keepsake_expire(*, now=None) -> int:
+    """Run by the worker (hourly): a keepsake's zip is kept for EXPORT_KEPT_DAYS after it
+    is made, then deleted (the purge deletes it sooner if the grace period ends first).
+    The row stays, marked expired, so the page can say so and offer a new one. A backup
+    restored later brings back rows whose time has passed: the next run deletes them
+    again. Returns how many zips were deleted."""
+    from acorn.leaving.models import KeepsakeExport
+
+    now = now or timezone.now()
+    expired = 0
+    due = KeepsakeExport.objects.filter(status=KeepsakeExport.Status.READY, expires_at__lte=now)
+    for export in due.only("pk", "storage_name", "child_id"):
+        # Claimed first, so two workers never both count it; the file goes after.
+        claimed = KeepsakeExport.objects.filter(
+            pk=export.pk, status=KeepsakeExport.Status.READY
+        ).update(status=KeepsakeExport.Status.EXPIRED, storage_name="")
+        if claimed and export.storage_name:
+            default_storage.delete(export.storage_name)
+            expired += 1
+    return expired
+
+
+def keepsake_downloaded(export) -> None:
+    """The first download by the person who asked (for a subject access request, the day
+    it could be answered)."""
+    from acorn.leaving.models import KeepsakeExport
+
+    KeepsakeExport.objects.filter(pk=export.pk, downloaded_at__isnull=True).update(
+        downloaded_at=timezone.now()
+    )

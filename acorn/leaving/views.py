@@ -10,7 +10,7 @@ from acorn.audit.services import audit_record
 from acorn.children.selectors import child_for
 from acorn.core.access import session_leader, signed_in
 from acorn.leaving import selectors, services
-from acorn.leaving.models import GRACE_DAYS, KeepsakeExport, Transfer
+from acorn.leaving.models import EXPORT_KEPT_DAYS, GRACE_DAYS, KeepsakeExport, Transfer
 
 
 def keepsake_file_response(request, export):
@@ -27,6 +27,7 @@ def keepsake_file_response(request, export):
         object_type="keepsake_export",
         object_id=export.pk,
     )
+    services.keepsake_downloaded(export)
     response = FileResponse(
         default_storage.open(export.storage_name, "rb"),
         as_attachment=True,
@@ -50,7 +51,16 @@ def keepsake_start(request, child_id):
 @signed_in
 def keepsake_page(request, export_id):
     export = selectors.keepsake_for(request.user, export_id)
-    return render(request, "leaving/keepsake.html", {"export": export, "child": export.child})
+    return render(
+        request,
+        "leaving/keepsake.html",
+        {
+            "export": export,
+            "child": export.child,
+            "available_until": selectors.keepsake_available_until(request.user, export),
+            "kept_days": EXPORT_KEPT_DAYS,
+        },
+    )
 
 
 @signed_in

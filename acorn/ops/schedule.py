@@ -66,6 +66,12 @@ def _daily_emails() -> str:
     return f"{daily_emails_send()} daily email(s) sent"
 
 
+def _keepsake_expiry() -> str:
+    from acorn.leaving.services import keepsake_expire
+
+    return f"{keepsake_expire()} keepsake zip(s) deleted"
+
+
 JOBS: tuple[Job, ...] = (
     Job("requeue_stale_media", timedelta(minutes=5), _requeue_stale_media),
     # Reminders remember which stage they sent, so running more than daily sends nothing
@@ -80,6 +86,9 @@ JOBS: tuple[Job, ...] = (
     # Each person's daily email is claimed for the day before it goes, so hourly sends it
     # once, soon after the evening hour (acorn/notices/digest.py).
     Job("daily_emails", timedelta(hours=1), _daily_emails),
+    # Keepsake zips are kept for 7 days (leaving.models.EXPORT_KEPT_DAYS); hourly, so one
+    # is never kept much longer than the page promised.
+    Job("keepsake_expiry", timedelta(hours=1), _keepsake_expiry),
 )
 
 

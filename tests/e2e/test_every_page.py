@@ -205,6 +205,8 @@ def nursery(django_db_setup, django_db_blocker, tmp_path_factory):
         )
         from acorn.leaving.models import Transfer
 
+        # A subject access request, so Today shows its panel.
+        leaving.keepsake_request(child=ada, requested_by=manager)
         ids = {
             "transfer_id": Transfer.objects.get(child=dan).pk,
             "child_id": ada.pk,

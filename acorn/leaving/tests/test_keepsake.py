@@ -26,6 +26,7 @@ from acorn.journal.models import (
 )
 from acorn.journal.selectors import comments_for, journal_for
 from acorn.leaving.models import KeepsakeExport, Leaving
+from acorn.leaving.rules import one_month_after
 from acorn.leaving.tests.test_leaving_and_grace import at
 
 
@@ -140,12 +141,6 @@ def journals(world):
     return w
 
 
-@pytest.fixture
-def worker(django_capture_on_commit_callbacks):
-    """Runs the tasks a request enqueues after its commit (tests run tasks at once)."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
 def export_zip(api, worker, user, child) -> tuple[dict, zipfile.ZipFile]:
     with worker():
         started = api(user).post(f"/children/{child.pk}/exports")
@@ -253,7 +248,7 @@ def test_session_leaders_export_is_a_subject_access_request_due_in_a_month(api, 
     status, archive = export_zip(api, worker, w.manager, w.child)
     export = KeepsakeExport.objects.get(pk=status["id"])
     assert export.subject_access is True
-    assert export.due_on == timezone.localdate() + timedelta(days=30)
+    assert export.due_on == one_month_after(timezone.localdate())
     # A session leader reads the whole setting's view: Yasmin's unobscured photo included.
     contents = {archive.read(n) for n in archive.namelist() if n.startswith("media/")}
     assert w.unobscured.files["display.jpg"] in contents
