@@ -124,6 +124,7 @@ def test_parent_opens_moves_through_and_closes_the_viewer_on_an_ipad(new_page, n
     expect(dialog).to_be_visible()
     expect(dialog).to_have_attribute("aria-modal", "true")
     expect(dialog.locator(".viewer-title")).to_have_text("Photo 1 of 4")
+    expect(dialog.locator(".viewer-caption")).to_have_text(date.today().strftime("%A %-d %B %Y"))
     image = dialog.locator("img.viewer-media")
     expect(image).to_have_attribute(
         "alt", "Photo: Ada planted sunflower seeds in the garden and watered them carefully."
