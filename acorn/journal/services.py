@@ -38,6 +38,11 @@ class EditConflict(Exception):
         self.current = current
 
 
+class ChildrenNotYours(PermissionDenied):
+    """A key person changing someone else's entry chose a child who isn't theirs (403 in
+    the API; the edit page says so beside the children, keeping what was typed)."""
+
+
 def _same_moment(saved, read) -> bool:
     """The API's JSON carries times to the millisecond."""
 
@@ -433,7 +438,7 @@ def observation_update(
     if added or removed_children:
         require_journal_open(added + removed_children)
         if target_children and not may_change_entry(editor, observation, target_children):
-            raise PermissionDenied(
+            raise ChildrenNotYours(
                 "You can add your own key children to this entry. Please ask the author "
                 "or a session leader to add anyone else."
             )

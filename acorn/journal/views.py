@@ -724,7 +724,7 @@ def observation_edit(request, observation_id):
             c.first_name,
         )
     )
-    entry_media = list(observation.media.all())
+    entry_media = list(observation.media.prefetch_related("appears"))
     form = ObservationEditForm(
         request.POST or None,
         children=choosable,
@@ -765,6 +765,8 @@ def observation_edit(request, observation_id):
             )
         except ValidationError as error:
             _add_errors(form, error)
+        except services.ChildrenNotYours as error:
+            form.add_error("children", str(error))
         except PermissionDenied as error:
             raise Forbidden(str(error)) from None
         except services.EditConflict as error:

@@ -109,7 +109,7 @@ def test_only_children_of_the_entrys_setting(world, api, entry):
     assert _children_of(entry) == {world.child.pk}
 
 
-def test_a_key_person_adds_only_their_own_key_children_to_someone_elses_entry(world, api):
+def test_a_key_person_adds_only_their_own_key_children_to_someone_elses_entry(world, web, api):
     someone_elses = f.ChildFactory(setting=world.setting_a, key_person=world.manager)
     by_manager = f.observation(author=world.manager, children=[world.child])
     kate = api(world.key_person)
@@ -117,6 +117,12 @@ def test_a_key_person_adds_only_their_own_key_children_to_someone_elses_entry(wo
         f"/observations/{by_manager.pk}", {"children": [str(world.child.pk), str(someone_elses.pk)]}
     )
     assert response.status_code == 403
+    assert _children_of(by_manager) == {world.child.pk}
+    # On the page, said beside the children, with what was typed kept.
+    page = _edit(web(world.key_person), by_manager, [world.child, someone_elses], [], text="Kept")
+    assert page.status_code == 200
+    assert "You can add your own key children" in page.content.decode()
+    assert "Kept" in page.content.decode()
     assert _children_of(by_manager) == {world.child.pk}
     response = kate.patch(
         f"/observations/{by_manager.pk}",
