@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from acorn.children.consent import consent_record
 from acorn.conftest import ApiClient
 from acorn.core.tests import factories as f
-from acorn.journal.models import MediaAppearance, ObscuredFace
+from acorn.journal.models import MediaAppearance, ObscuredFace, SharedRendition
 from acorn.journal.tests.helpers import stored_photo
 
 
@@ -61,16 +61,14 @@ def _group_photo(world):
 
 
 def _obscure(item, child):
-    """What the worker leaves once a child's face is marked: a shared copy, and a row."""
+    """What the worker leaves once a child's face is marked: a shared copy with that
+    child's face obscured, and a row saying so."""
     for name in ("shared_display.jpg", "shared_thumb.webp"):
         default_storage.save(f"{item.storage_prefix}/{name}", ContentFile(b"obscured copy"))
-    item.renditions = {
-        **item.renditions,
-        "shared_display": "shared_display.jpg",
-        "shared_thumb": "shared_thumb.webp",
-    }
-    item.save(update_fields=["renditions"])
-    ObscuredFace.objects.create(media=item, child=child)
+    copy = SharedRendition.objects.create(
+        media=item, renditions={"display": "shared_display.jpg", "thumb": "shared_thumb.webp"}
+    )
+    ObscuredFace.objects.create(media=item, rendition=copy, child=child)
 
 
 def _bytes(response) -> bytes:
