@@ -644,7 +644,9 @@ def comment_add(*, observation: Observation, author, text: str, child=None, requ
         object_type="comment",
         object_id=comment.pk,
     )
-    if not staff:
+    if staff:
+        notices.staff_replied(comment=comment)
+    else:
         notices.parent_replied(comment=comment)
     return comment
 

@@ -25,6 +25,7 @@ class Notice(models.Model):
         CONTRIBUTION_ADDED = "contribution_added", "Your contribution was added"
         CONTRIBUTION_NOT_ADDED = "contribution_not_added", "Your contribution wasn't added"
         REPORT = "report", "A report was shared"
+        STAFF_REPLY = "staff_reply", "Staff replied"
 
     STAFF_KINDS = (Kind.REPLY, Kind.CONTRIBUTION, Kind.FEEDBACK)
     PARENT_KINDS = (
@@ -32,6 +33,7 @@ class Notice(models.Model):
         Kind.CONTRIBUTION_ADDED,
         Kind.CONTRIBUTION_NOT_ADDED,
         Kind.REPORT,
+        Kind.STAFF_REPLY,
     )
     # One of these per person and entry, however often it is asked for (a republished or
     # edited entry, a contribution decided after a retry): they are idempotent.

@@ -129,6 +129,7 @@ def describe(notice: Notice) -> Described:
             f"What you added from home wasn't added to {child}'s journal. See why."
         ),
         K.REPORT: f"{child}'s report is ready to read.",
+        K.STAFF_REPLY: f"{actor} replied to you on an entry about {child}.",
     }
     if notice.report_id:
         return Described(

@@ -71,6 +71,26 @@ def parent_replied(*, comment) -> int:
     )
 
 
+def staff_replied(*, comment) -> int:
+    """Staff reply in a family's thread: that child's parents hear of it."""
+    observation = comment.observation
+    parent_ids = set(
+        ParentLink.objects.filter(child_id=comment.child_id).values_list("parent_id", flat=True)
+    ) - {comment.author_id}
+    return _create(
+        Notice(
+            recipient_id=parent_id,
+            kind=K.STAFF_REPLY,
+            setting_id=observation.setting_id,
+            child_id=comment.child_id,
+            observation=observation,
+            comment=comment,
+            actor_id=comment.author_id,
+        )
+        for parent_id in parent_ids
+    )
+
+
 def contribution_added(*, observation) -> int:
     """Something from home waits for approval: the child's key person and the setting's
     session leaders (who approve) hear of it, one notification each."""

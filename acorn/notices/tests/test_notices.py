@@ -29,10 +29,15 @@ def test_parent_reply_tells_the_author_and_the_key_person(world):
     assert _texts(world.key_person) == ["Pat Parent replied on an entry about Xander."]
 
 
-def test_staff_replies_tell_nobody(world):
-    obs = entry(world, author=world.manager)
-    journal.comment_add(observation=obs, author=world.key_person, text="Thank you")
-    assert kinds_for(world.manager) == []
+def test_staff_reply_tells_that_familys_parents_only(world):
+    obs = entry(world, author=world.manager, children=[world.child, world.other_child])
+    journal.comment_add(
+        observation=obs, author=world.key_person, text="Thank you", child=world.child
+    )
+    assert kinds_for(world.manager) == []  # staff replies are no news to staff
+    assert kinds_for(world.parent) == ["entry", "staff_reply"]
+    assert kinds_for(world.other_parent) == ["entry"]
+    assert "Kate Key replied to you on an entry about Xander." in _texts(world.parent)
 
 
 def test_contribution_tells_key_person_and_session_leaders(world):

@@ -164,3 +164,37 @@ def test_api_pages_by_cursor(world, api):
 def test_api_needs_sign_in(world, api):
     assert api().get("/notifications").status_code == 401
     assert api().post("/notifications/read").status_code == 401
+
+
+def test_each_kind_opens_a_page_its_recipient_may_see(world, web):
+    from acorn.notices.tests.helpers import contribution
+    from tests.security.reports_world import shared_report
+
+    obs = entry(world, author=world.manager)
+    journal.comment_add(observation=obs, author=world.parent, text="Lovely")
+    journal.comment_add(observation=obs, author=world.key_person, text="Thanks", child=world.child)
+    waiting = contribution(world)
+    journal.contribution_approve(observation=contribution(world), approved_by=world.manager)
+    journal.observation_review(
+        observation=entry(world), reviewer=world.manager, feedback="Good detail."
+    )
+    journal.contribution_reject(observation=waiting, rejected_by=world.manager, reason="Dup.")
+    shared_report(world)
+    opened = set()
+    for person in (world.parent, world.key_person, world.manager):
+        client = web(person)
+        for notice in Notice.objects.filter(recipient=person):
+            response = client.get(f"/notifications/{notice.pk}/")
+            assert response.status_code == 302, notice.kind
+            assert client.get(response.url).status_code == 200, notice.kind
+            opened.add(notice.kind)
+    assert opened == {k for k, _ in Notice.Kind.choices}
+
+
+def test_api_shows_staff_of_another_setting_nothing(world, api):
+    obs = entry(world, author=world.manager)
+    journal.comment_add(observation=obs, author=world.parent, text="Lovely")
+    assert api(world.other_manager).get("/notifications").json()["items"] == []
+    assert [i["kind"] for i in api(world.key_person).get("/notifications").json()["items"]] == [
+        "reply"
+    ]
