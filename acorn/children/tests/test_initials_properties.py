@@ -62,9 +62,11 @@ def test_a_name_in_any_spelling_becomes_initials(data, first, last):
     which = data.draw(st.sampled_from([first, last, f"{first} {last}"]))
     written = data.draw(spellings(which))
     shown = redactor(FILLER.format(written))
+    initials = f"{first[0]}.{last[0]}."
     assert written not in shown
-    assert _letters(which) not in _letters(shown)
-    assert f"{first[0]}.{last[0]}." in shown
+    # (The initials themselves can spell a short name with a possessive: "A.A.'s".)
+    assert _letters(which) not in _letters(shown.replace(initials, " "))
+    assert initials in shown
 
 
 @settings(max_examples=300, deadline=None)
