@@ -187,7 +187,9 @@ def family_views(children: set[str]) -> list[frozenset]:
     """The shared renditions a photo needs, each named by the children without consent it
     leaves as they are: none (for every other family), each such child alone, and each
     family's own children together (brothers and sisters in one photo). A family with
-    every such child sees the original, so needs no copy."""
+    every such child sees the original, so needs no copy. A family linked later with a
+    new mix of children gets the copy that obscures the fewest faces yet hides every other
+    child's (at worst the one for everybody else) until the photo is drawn again."""
     from acorn.children.models import ParentLink
 
     families: dict = {}

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from acorn.core.tests import factories as f
 from acorn.journal import services
 from acorn.journal.media import media_upload
-from acorn.journal.models import MediaItem, ObscuredFace, Observation
+from acorn.journal.models import MediaItem, ObscuredFace, Observation, SharedRendition
 from acorn.media_processing.tests import samples
 from acorn.media_processing.tests.group_pictures import GROUPS, compose
 
@@ -38,8 +38,14 @@ def nursery(transactional_db):
 
 
 def _stored(item, rendition) -> bytes:
+    """A stored file; `shared_…` is the copy every other family gets (Ben's face hidden)."""
     item.refresh_from_db()
-    with default_storage.open(f"{item.storage_prefix}/{item.renditions[rendition]}") as stored:
+    if rendition.startswith("shared_"):
+        files = SharedRendition.objects.get(media=item, kept=[]).renditions
+        name = files[rendition.removeprefix("shared_")]
+    else:
+        name = item.renditions[rendition]
+    with default_storage.open(f"{item.storage_prefix}/{name}") as stored:
         return stored.read()
 
 

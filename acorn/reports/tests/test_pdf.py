@@ -208,3 +208,15 @@ def test_a_withdrawal_takes_a_chosen_group_photo_out_of_the_next_pdf(world, grou
     # Xander's face is obscured in no copy yet: Yasmin's report leaves the photo out.
     consent_record(parent=w.parent, child=w.child, given=False, signature_name="Pat Parent")
     assert _printed_photos(report) == []
+
+
+def test_the_key_person_is_told_a_group_photo_is_printed_with_faces_blurred(
+    world, web, group_photo
+):
+    w = group_photo
+    report = services.report_create(
+        child=w.child, kind="summative", term=w.term, author=w.key_person
+    )
+    page = web(w.key_person).get(f"/reports/{report.pk}/").content.decode()
+    assert str(w.item.pk) in page
+    assert "printed with other faces blurred" in page
