@@ -231,6 +231,16 @@ def media_visible_to(user, *, originals=False):
     as_staff = Q(setting_id__in=staff_settings)
     obscured_photo = Q(kind=MediaItem.Kind.PHOTO) & ~Exists(not_obscured)
     rule &= as_staff | ~Exists(blocked) | obscured_photo
+    # A copy that travelled with a transferred child (L-2) shows other children of the
+    # setting it came from: it stays in sight only while their photo consent holds, for
+    # everyone (the receiving setting's staff included).
+    from acorn.leaving.models import CarriedAppearance
+
+    rule &= ~Exists(
+        CarriedAppearance.objects.filter(
+            media=OuterRef("pk"), obscured=False, child__image_consent=False
+        )
+    )
     if originals:
         rule &= as_staff
     return MediaItem.objects.filter(rule).annotate(
