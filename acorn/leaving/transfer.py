@@ -22,7 +22,8 @@ family sees it, and nothing of any other child:
 What the sending setting keeps of the child: its audit trail, and in the other children's
 group photos the record that the child can be seen (so the child's photo consent still
 decides who sees those photos). Which other children can be seen in what travelled is
-kept out of sight (CarriedAppearance), so that purging any of them (L-4) deletes it too.
+kept out of sight (CarriedAppearance): a later withdrawal of their photo consent hides
+it (journal.selectors.media_visible_to), and purging any of them (L-4) deletes it.
 """
 
 import logging
