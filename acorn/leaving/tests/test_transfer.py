@@ -72,6 +72,16 @@ def tw(world, django_capture_on_commit_callbacks):
     f.clear(w.dual, w.receiving)
     w.third = f.SettingFactory(name="Cedar House")
     w.third_manager = f.staff(w.third, "manager", name="Cora Cedar")
+    # ... who has been invited to manage the receiving setting too, and hasn't accepted.
+    from acorn.org.services import staff_invite
+
+    staff_invite(
+        setting=w.receiving,
+        email=w.third_manager.email,
+        name="Cora Cedar",
+        role="manager",
+        invited_by=w.other_manager,
+    )
 
     x, y, r = w.child, w.other_child, w.rose
     # Xander's own entry: text naming others, an edit history, a reply; one photo of him
@@ -246,7 +256,7 @@ def test_receiving_leaders_see_only_name_and_date_of_birth(api, tw):
     [
         ("receiving_practitioner", 403),
         ("manager", 404),  # the sending setting's leader
-        ("third_manager", 404),
+        ("third_manager", 404),  # invited to lead the receiving setting, not accepted
         ("parent", 404),
         ("far_parent", 404),
         ("dual", 403),  # leader where the child is, practitioner where it's going
