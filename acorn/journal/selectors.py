@@ -341,6 +341,16 @@ def media_visible_to(user, *, originals=False):
     # then that copy is what they get (`serve_shared`, `shared_files`), never the original.
     as_staff = Q(setting_id__in=staff_settings)
     rule &= as_staff | shareable(linked_child_ids(user))
+    # A copy that travelled with a transferred child (L-2) shows other children of the
+    # setting it came from: it stays in sight only while their photo consent holds, for
+    # everyone (the receiving setting's staff included).
+    from acorn.leaving.models import CarriedAppearance
+
+    rule &= ~Exists(
+        CarriedAppearance.objects.filter(
+            media=OuterRef("pk"), obscured=False, child__image_consent=False
+        )
+    )
     if originals:
         rule &= as_staff
     return with_family_copy(MediaItem.objects.filter(rule), linked_child_ids(user), as_staff)

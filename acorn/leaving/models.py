@@ -163,10 +163,15 @@ class Transfer(models.Model):
 class CarriedAppearance(models.Model):
     """Another child who can be seen in a photo or video that travelled with a transferred
     child (L-2). Never shown to anyone (the receiving setting knows nothing of that child):
-    it lets the purge (L-4) find and delete the copy when that child is purged."""
+    a withdrawal of that child's photo consent takes the copy out of sight, and the purge
+    (L-4) of that child deletes it."""
 
     media = models.ForeignKey("journal.MediaItem", on_delete=models.CASCADE, related_name="+")
     child = models.ForeignKey("children.Child", on_delete=models.CASCADE, related_name="+")
+    # Their face is obscured in the copy (it travelled as the shared rendition). Otherwise
+    # the copy is seen only while the child's photo consent holds (C-2, in
+    # journal.selectors.media_visible_to), by the receiving setting's staff too.
+    obscured = models.BooleanField(default=False)
 
     class Meta:
         constraints = [

@@ -22,7 +22,8 @@ family sees it, and nothing of any other child:
 What the sending setting keeps of the child: its audit trail, and in the other children's
 group photos the record that the child can be seen (so the child's photo consent still
 decides who sees those photos). Which other children can be seen in what travelled is
-kept out of sight (CarriedAppearance), so that purging any of them (L-4) deletes it too.
+kept out of sight (CarriedAppearance): a later withdrawal of their photo consent hides
+it (journal.selectors.media_visible_to), and purging any of them (L-4) deletes it.
 """
 
 import logging
@@ -168,22 +169,27 @@ def copy_media(item, child, *, view, setting, observation, files: _Files) -> Med
         faces=_own_faces(item, child, others_unnamed=view == WHOLE),
     )
     MediaAppearance.objects.create(media=copy, child=child)
-    _carry_others(item, copy, child)
+    _carry_others(item, copy, child, obscured=view == OBSCURED)
     return copy
 
 
-def _carry_others(item, carried, child) -> None:
-    """Remember, out of sight, who else is in it: the purge of any of them deletes it."""
+def _carry_others(item, carried, child, *, obscured=False) -> None:
+    """Remember, out of sight, who else is in it: a withdrawal of their photo consent hides
+    it, and the purge of any of them deletes it. In an obscured copy, those without
+    consent are the ones whose faces are blurred."""
     from acorn.leaving.models import CarriedAppearance
 
-    others = {a.child_id for a in item.appearances.all() if a.child_id != child.pk}
-    others |= set(
-        CarriedAppearance.objects.filter(media=item)
-        .exclude(child=child)
-        .values_list("child_id", flat=True)
-    )
+    others = {a.child: False for a in item.appearances.all() if a.child_id != child.pk}
+    if obscured:
+        others = {other: not other.image_consent for other in others}
+    earlier = CarriedAppearance.objects.filter(media=item).exclude(child=child)
+    for row in earlier.select_related("child"):
+        others.setdefault(row.child, row.obscured)
     CarriedAppearance.objects.bulk_create(
-        [CarriedAppearance(media=carried, child_id=other) for other in others],
+        [
+            CarriedAppearance(media=carried, child=other, obscured=hidden)
+            for other, hidden in others.items()
+        ],
         ignore_conflicts=True,
     )
 

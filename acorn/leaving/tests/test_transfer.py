@@ -72,6 +72,16 @@ def tw(world, django_capture_on_commit_callbacks):
     f.clear(w.dual, w.receiving)
     w.third = f.SettingFactory(name="Cedar House")
     w.third_manager = f.staff(w.third, "manager", name="Cora Cedar")
+    # ... who has been invited to manage the receiving setting too, and hasn't accepted.
+    from acorn.org.services import staff_invite
+
+    staff_invite(
+        setting=w.receiving,
+        email=w.third_manager.email,
+        name="Cora Cedar",
+        role="manager",
+        invited_by=w.other_manager,
+    )
 
     x, y, r = w.child, w.other_child, w.rose
     # Xander's own entry: text naming others, an edit history, a reply; one photo of him
@@ -246,7 +256,7 @@ def test_receiving_leaders_see_only_name_and_date_of_birth(api, tw):
     [
         ("receiving_practitioner", 403),
         ("manager", 404),  # the sending setting's leader
-        ("third_manager", 404),
+        ("third_manager", 404),  # invited to lead the receiving setting, not accepted
         ("parent", 404),
         ("far_parent", 404),
         ("dual", 403),  # leader where the child is, practitioner where it's going
@@ -556,3 +566,43 @@ def test_purging_another_child_later_deletes_the_copies_that_show_them(api, tw):
     assert len(arrived - left) == 1  # the copy of the photo with Yasmin
     assert w.own_photo.pk in left
     assert Observation.objects.filter(setting=w.receiving, links__child=w.child).count() == 3
+
+
+def test_a_later_withdrawal_of_another_childs_consent_hides_the_copy_that_shows_them(api, tw):
+    """C-2 reaches what travelled: the copy of the photo with Yasmin is seen while her
+    parents' consent holds, by the family and the receiving staff alike."""
+    from acorn.children.consent import consent_record
+    from acorn.journal.selectors import media_visible_to
+
+    w = tw
+    transfer = offer(api, w)
+    with w.callbacks(execute=True):
+        assert accept(api, w, transfer).status_code == 200
+    copies = MediaItem.objects.filter(setting=w.receiving, observation__links__child=w.child)
+    copy = next(
+        item
+        for item in copies.exclude(pk=w.own_photo.pk)
+        if default_storage.open(f"{item.storage_prefix}/{item.original_name}").read()
+        != b"blurred shared_display.jpg"
+    )
+    obscured = copies.exclude(pk__in=[copy.pk, w.own_photo.pk]).get()
+
+    def seen_by(person, item):
+        person = type(person).objects.get(pk=person.pk)  # no per-request caches
+        return media_visible_to(person).filter(pk=item.pk).exists()
+
+    assert seen_by(w.parent, copy) and seen_by(w.receiving_practitioner, copy)
+    with w.callbacks(execute=True):
+        consent_record(
+            parent=w.other_parent, child=w.other_child, given=False, signature_name="Olly Other"
+        )
+    assert not seen_by(w.parent, copy)
+    assert not seen_by(w.receiving_practitioner, copy)
+    # The obscured copy (Rose blurred) and Xander's own photo are untouched.
+    assert seen_by(w.parent, obscured) and seen_by(w.parent, w.own_photo)
+    # Rose never consented, yet her blurred copy stays: her face can't be seen in it.
+    with w.callbacks(execute=True):
+        consent_record(
+            parent=w.other_parent, child=w.other_child, given=True, signature_name="Olly Other"
+        )
+    assert seen_by(w.parent, copy)
