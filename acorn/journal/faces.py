@@ -123,7 +123,7 @@ def media_faces_mark(*, media: MediaItem, marks: list[FaceMark], marked_by, requ
         item.save(update_fields=["faces"])
         if changed:
             # What the stored shared renditions cover no longer matches the marks.
-            _drop_copies(item)
+            drop_shared_copies(item)
             transaction.on_commit(lambda: shared_enqueue(item.pk))
         audit_record(
             action="media.faces",
@@ -158,7 +158,7 @@ def faces_consent_changed(child: Child) -> None:
         transaction.on_commit(lambda media_id=media_id: shared_enqueue(media_id))
 
 
-def _drop_copies(item: MediaItem, copies=None) -> None:
+def drop_shared_copies(item: MediaItem, copies=None) -> None:
     """Remove shared renditions (all of the photo's by default) and, once committed, their
     files: the photo leaves the journals that were served them."""
     copies = list(copies if copies is not None else SharedRendition.objects.filter(media=item))
@@ -212,7 +212,7 @@ def media_render_shared(media_id) -> str:
     boxes, children = _to_obscure(item)
     if not boxes:
         with transaction.atomic():
-            _drop_copies(item)
+            drop_shared_copies(item)
         return "nothing to obscure"
     views = family_views(children)
     workdir = Path(tempfile.mkdtemp(dir=settings.FILE_UPLOAD_TEMP_DIR))
@@ -246,7 +246,7 @@ def media_render_shared(media_id) -> str:
             names = [name for _, files in made for name in files.values()]
             transaction.on_commit(lambda: _delete_files(item.storage_prefix, names))
             return "stale"
-        _drop_copies(current)
+        drop_shared_copies(current)
         for kept, files in made:
             copy = SharedRendition.objects.create(
                 media=current, kept=sorted(kept), kept_count=len(kept), renditions=files

@@ -37,6 +37,7 @@ from django.utils import timezone
 from acorn.audit.services import audit_record
 from acorn.children.models import Child, ParentAgreement, ParentLink
 from acorn.children.names import ChildName, NameRedactor
+from acorn.journal.faces import drop_shared_copies
 from acorn.journal.models import (
     CaptureDraft,
     Comment,
@@ -46,6 +47,7 @@ from acorn.journal.models import (
     Observation,
     ObservationChild,
     ObservationRevision,
+    SharedRendition,
 )
 
 logger = logging.getLogger("acorn.leaving")
@@ -68,23 +70,34 @@ def redactor_for_transfer(child: Child) -> NameRedactor:
 
 def family_view(item: MediaItem, child: Child) -> str | None:
     """How this photo or video may reach the child's family (C-1, C-2): WHOLE, OBSCURED
-    (the shared rendition, with other children's faces obscured) or None (not at all)."""
-    others = [a.child for a in item.appearances.all() if a.child_id != child.pk]
-    blocked = {other.pk for other in others if not other.image_consent}
-    if not blocked:
+    (the family's shared rendition, with other children's faces obscured) or None (not
+    at all)."""
+    if not _blocked(item, child):
         return WHOLE
-    if (
-        item.kind == MediaItem.Kind.PHOTO
-        and item.status == MediaItem.Status.READY
-        and {"shared_display", "shared_thumb"} <= set(item.renditions)
-    ):
-        covered = set(
-            ObscuredFace.objects.filter(media=item, child_id__in=blocked).values_list(
-                "child_id", flat=True
-            )
-        )
-        if covered == blocked:
-            return OBSCURED
+    if family_copy_files(item, child) is not None:
+        return OBSCURED
+    return None
+
+
+def _blocked(item: MediaItem, child: Child) -> set:
+    return {
+        a.child_id
+        for a in item.appearances.all()
+        if a.child_id != child.pk and not a.child.image_consent
+    }
+
+
+def family_copy_files(item: MediaItem, child: Child) -> dict | None:
+    """The stored files of the shared rendition the child's family is served (issue 16):
+    one in which every other child without consent is obscured, leaving most faces as
+    they are; None while there is none (then the photo doesn't travel)."""
+    if item.kind != MediaItem.Kind.PHOTO or item.status != MediaItem.Status.READY:
+        return None
+    blocked = _blocked(item, child)
+    for copy in SharedRendition.objects.filter(media=item).order_by("-kept_count", "pk"):
+        hidden = set(ObscuredFace.objects.filter(rendition=copy).values_list("child_id", flat=True))
+        if blocked <= hidden and {"display", "thumb"} <= set(copy.renditions):
+            return dict(copy.renditions)
     return None
 
 
@@ -132,11 +145,10 @@ def copy_media(item, child, *, view, setting, observation, files: _Files) -> Med
     prefix = files.new_prefix()
     source = item.storage_prefix
     if view == OBSCURED:
-        display = files.copy(f"{source}/{item.renditions['shared_display']}", prefix, "display.jpg")
-        thumb = files.copy(f"{source}/{item.renditions['shared_thumb']}", prefix, "thumb.webp")
-        original = files.copy(
-            f"{source}/{item.renditions['shared_display']}", prefix, "original.jpg"
-        )
+        shared = family_copy_files(item, child)
+        display = files.copy(f"{source}/{shared['display']}", prefix, "display.jpg")
+        thumb = files.copy(f"{source}/{shared['thumb']}", prefix, "thumb.webp")
+        original = files.copy(f"{source}/{shared['display']}", prefix, "original.jpg")
         renditions = {"display": display, "thumb": thumb}
         mime = "image/jpeg"
         size = default_storage.size(f"{prefix}/{original}")
@@ -272,7 +284,8 @@ class _Move:
         if view == WHOLE:
             _carry_others(item, item, self.child)
             MediaAppearance.objects.filter(media=item).exclude(child=self.child).delete()
-            ObscuredFace.objects.filter(media=item).delete()
+            # Other families' blurred copies stay behind: nobody there is served it now.
+            drop_shared_copies(item)
             item.setting = self.target
             item.faces = _own_faces(item, self.child, others_unnamed=True)
             item.save(update_fields=["setting", "faces"])

@@ -12,7 +12,13 @@ from PIL import Image, ImageDraw
 
 from acorn.children.models import Child
 from acorn.core.tests import factories as f
-from acorn.journal.models import Comment, MediaAppearance, MediaItem, ObscuredFace
+from acorn.journal.models import (
+    Comment,
+    MediaAppearance,
+    MediaItem,
+    ObscuredFace,
+    SharedRendition,
+)
 from acorn.media_processing.tests import samples
 from acorn.reports.models import Report
 
@@ -106,9 +112,13 @@ def source(world, tmp_path):
             "display.jpg": picture((40, 200, 40)),
             "shared_display.jpg": shared,
         },
-        renditions={"display": "display.jpg", "shared_display": "shared_display.jpg"},
+        renditions={"display": "display.jpg"},
     )
-    ObscuredFace.objects.create(media=w.group_photo, child=w.other_child)
+    copy = SharedRendition.objects.create(
+        media=w.group_photo,
+        renditions={"display": "shared_display.jpg", "thumb": "shared_display.jpg"},
+    )
+    ObscuredFace.objects.create(media=w.group_photo, rendition=copy, child=w.other_child)
     w.reply = Comment.objects.create(
         observation=w.group, child=w.child, author=w.parent, text="He told us all about it!"
     )

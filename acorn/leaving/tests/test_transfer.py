@@ -24,6 +24,7 @@ from acorn.journal.models import (
     Observation,
     ObservationChild,
     ObservationRevision,
+    SharedRendition,
 )
 from acorn.journal.tests.helpers import files_of, stored_photo
 from acorn.leaving import services
@@ -41,17 +42,15 @@ def _obscured(item, child):
         default_storage.save(
             f"{item.storage_prefix}/{name}", ContentFile(b"blurred " + name.encode())
         )
-    item.renditions = {
-        **item.renditions,
-        "shared_display": "shared_display.jpg",
-        "shared_thumb": "shared_thumb.webp",
-    }
+    copy = SharedRendition.objects.create(
+        media=item, renditions={"display": "shared_display.jpg", "thumb": "shared_thumb.webp"}
+    )
     item.faces = [
         {"box": [0.1, 0.1, 0.2, 0.2], "child": str(child.pk), "found": True},
         {"box": [0.5, 0.1, 0.2, 0.2], "child": None, "found": True},
     ]
-    item.save(update_fields=["renditions", "faces"])
-    ObscuredFace.objects.create(media=item, child=child)
+    item.save(update_fields=["faces"])
+    ObscuredFace.objects.create(media=item, rendition=copy, child=child)
 
 
 @pytest.fixture
