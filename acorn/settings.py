@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "acorn.eyfs",
     "acorn.leaving",
     "acorn.reports",
+    "acorn.demo",
 ]
 
 MIDDLEWARE = [

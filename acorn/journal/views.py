@@ -14,6 +14,7 @@ from acorn.children.models import Child
 from acorn.children.selectors import (
     child_for,
     children_of_setting,
+    is_parent,
     is_staff_for,
     linked_child_ids,
     require_onboarded,
@@ -811,7 +812,7 @@ def notification_settings(request):
     # sign-in's "next") goes there rather than to a blank "method not allowed".
     if request.method != "POST":
         return redirect(reverse("account") + "#emails")
-    if not request.user.is_parent:
+    if not is_parent(request.user):
         raise Forbidden("This page is for parents and carers.")
     wanted = request.POST.get("email_on_publish") == "on"
     NotificationPreference.objects.update_or_create(
