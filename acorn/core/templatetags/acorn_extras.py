@@ -3,7 +3,7 @@ import re
 
 from django import template
 from django.conf import settings
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
 register = template.Library()
 
@@ -13,7 +13,10 @@ _PLAIN = re.compile(r"[A-Za-z0-9_.-]+")
 
 @functools.lru_cache(maxsize=256)
 def _link_parts(urlconf, prefix, name, count):
-    url = reverse(name, args=[_SLOT] * count, urlconf=urlconf)
+    try:
+        url = reverse(name, args=[_SLOT] * count, urlconf=urlconf)
+    except NoReverseMatch:  # a pattern that checks its arguments (a UUID converter)
+        return None
     parts = url.split(_SLOT)
     return tuple(parts) if len(parts) == count + 1 else None
 
