@@ -377,13 +377,20 @@ def prepare_for_reader(user, observations, comments=()):
     return observations
 
 
+# Today says "100+" beyond this: counting a large setting's whole backlog on every visit
+# cost more than the rest of the page (issue 13), and the list shows 50 at a time anyway.
+UNREVIEWED_SHOWN = 100
+
+
 def waiting_counts(setting) -> dict:
     """For the session leaders' Today page: what is waiting for them."""
+    unreviewed = Observation.objects.filter(
+        setting=setting, status=S.PUBLISHED, by_parent=False, reviewed_at__isnull=True
+    )[: UNREVIEWED_SHOWN + 1].count()
     return {
         "contributions": Observation.objects.filter(setting=setting, status=S.PENDING).count(),
-        "unreviewed": Observation.objects.filter(
-            setting=setting, status=S.PUBLISHED, by_parent=False, reviewed_at__isnull=True
-        ).count(),
+        "unreviewed": min(unreviewed, UNREVIEWED_SHOWN),
+        "unreviewed_more": unreviewed > UNREVIEWED_SHOWN,
         "agenda": Observation.objects.filter(
             setting=setting, discuss_at_meeting=True, discussed_at__isnull=True
         ).count(),

@@ -154,4 +154,14 @@ def test_the_review_list_reads_the_unreviewed_index_in_its_order(big_journal):
         assert "TEMP B-TREE" not in plan, plan
     else:
         assert "Sort" not in plan, plan
-    assert selectors.waiting_counts(setting)["unreviewed"] == ENTRIES + 300
+    waiting = selectors.waiting_counts(setting)
+    assert waiting["unreviewed"] == selectors.UNREVIEWED_SHOWN and waiting["unreviewed_more"]
+
+
+def test_today_counts_a_small_backlog_exactly(big_journal):
+    setting, keyperson, child = big_journal
+    Observation.objects.filter(setting=setting).exclude(
+        pk__in=Observation.objects.filter(setting=setting).values("pk")[:7]
+    ).update(reviewed_at=timezone.now())
+    waiting = selectors.waiting_counts(setting)
+    assert waiting["unreviewed"] == 7 and not waiting["unreviewed_more"]
