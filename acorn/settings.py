@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "acorn.leaving",
     "acorn.reports",
     "acorn.notices",
+    "acorn.demo",
 ]
 
 MIDDLEWARE = [

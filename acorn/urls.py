@@ -1,7 +1,7 @@
 from django.urls import include, path
 
+from acorn.api import api
 from acorn.core import views as core_views
-from acorn.core.api import api
 from acorn.ops import views as ops_views
 
 urlpatterns = [

@@ -85,12 +85,6 @@ class User(AbstractBaseUser, PermissionsMixin):
         # Django's admin is not installed; nobody is "staff" in Django's sense.
         return False
 
-    @property
-    def is_parent(self) -> bool:
-        from acorn.children.selectors import linked_child_ids
-
-        return bool(linked_child_ids(self))
-
     def get_full_name(self):
         return self.name
 

@@ -345,6 +345,7 @@ def account(request):
                     "Your password has been changed. Any other devices have been signed out.",
                 )
                 return redirect("account")
+    from acorn.children.selectors import is_parent
     from acorn.journal.models import NotificationPreference
 
     preference = NotificationPreference.objects.filter(user=request.user).first()
@@ -355,6 +356,7 @@ def account(request):
             "form": form,
             "email_choice": preference.email if preference else NotificationPreference.Email.EACH,
             "staff_daily_email": bool(preference and preference.staff_daily_email),
+            "is_parent": is_parent(request.user),
         },
     )
 

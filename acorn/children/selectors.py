@@ -111,6 +111,11 @@ def linked_child_ids(user) -> set:
     return cached
 
 
+def is_parent(user) -> bool:
+    """Whether this person is a parent or carer of any child (whose link still opens it)."""
+    return bool(linked_child_ids(user))
+
+
 def is_parent_of(user, child) -> bool:
     return child.pk in linked_child_ids(user)
 

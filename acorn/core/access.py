@@ -65,7 +65,9 @@ def _check_leader(request):
 
 
 def _check_parent(request):
-    if not request.user.is_parent:
+    from acorn.children.selectors import is_parent
+
+    if not is_parent(request.user):
         raise Forbidden("This page is for parents and carers.")
 
 

@@ -1,16 +1,17 @@
 from acorn.accounts.mfa import needs_enrolment
+from acorn.children.selectors import is_parent
 
 
 def navigation(request):
     """What the header needs: which setting, which role, whether this is a parent."""
     membership = getattr(request, "membership", None)
     user = getattr(request, "user", None)
-    is_parent = bool(user and user.is_authenticated and membership is None and user.is_parent)
+    parent_view = bool(user and user.is_authenticated and membership is None and is_parent(user))
     return {
         "membership": membership,
         "is_session_leader": bool(membership and membership.is_session_leader),
         "is_staff_member": membership is not None,
-        "is_parent_view": is_parent,
+        "is_parent_view": parent_view,
         # While two-step set-up is required every page leads back to it (A-3), so the
         # header offers only help and sign out.
         "needs_two_step_setup": bool(user and user.is_authenticated and needs_enrolment(user)),

@@ -84,7 +84,16 @@ class Observation(models.Model):
         indexes = [
             models.Index(fields=["setting", "status", "-created_at"], name="obs_setting_status"),
             models.Index(fields=["author", "status"], name="obs_author_status"),
-            models.Index(fields=["setting", "reviewed_at", "status"], name="obs_review"),
+            # J-6: the review list (unreviewed staff entries, newest published first) and
+            # Today's count of them, at any size (issue 13). Partial, so PostgreSQL can give
+            # the order too (it orders by an index only past columns compared with `=`, and
+            # `IS NULL` isn't one). It replaces (setting, reviewed_at, status), which the
+            # planners preferred and then sorted the whole setting.
+            models.Index(
+                fields=["setting", "status", "-published_at"],
+                condition=models.Q(by_parent=False, reviewed_at__isnull=True),
+                name="obs_unreviewed",
+            ),
             models.Index(fields=["setting", "discuss_at_meeting"], name="obs_agenda"),
             # what a session leader supervised (Today, the leader's review list).
             models.Index(fields=["supervisor", "-created_at"], name="obs_supervisor"),

@@ -315,9 +315,45 @@ def media_visible_to(user, *, originals=False):
 
     Consent (C-2) plugs in here, so thumbnails, display copies, originals, pages, API and
     exports all share one rule.
+
+    Building the rule's expression tree cost more than the database took to run it (issue
+    13), so the built queryset is kept in this process under everything it is built from
+    (`_media_rule_inputs`): the same inputs give the same SQL. Nothing decided is kept:
+    the database decides every row again on every request (consent, leaving, entries).
     """
     if not getattr(user, "is_authenticated", False):
         return MediaItem.objects.none()
+    key = _media_rule_inputs(user, originals)
+    rule = _MEDIA_RULES.get(key)
+    if rule is None:
+        rule = _media_rule(user, originals=originals)
+        if len(_MEDIA_RULES) >= _MEDIA_RULES_KEPT:
+            _MEDIA_RULES.pop(next(iter(_MEDIA_RULES)), None)  # the oldest
+        _MEDIA_RULES[key] = rule
+    return rule.all()  # a copy: the kept one is never evaluated or changed
+
+
+_MEDIA_RULES: dict = {}
+_MEDIA_RULES_KEPT = 1000
+
+
+def _media_rule_inputs(user, originals: bool) -> tuple:
+    """Everything `_media_rule` reads in Python. Anything new it reads must be added here
+    (`test_media_rule_kept_per_process` compares kept and fresh rules)."""
+    from acorn.leaving.rules import today
+
+    return (
+        user.pk,
+        originals,
+        today(),
+        frozenset(cleared_setting_ids(user)),
+        frozenset(leader_setting_ids(user)),
+        frozenset(active_child_ids(user)),
+        frozenset(linked_child_ids(user)),
+    )
+
+
+def _media_rule(user, *, originals=False):
     from acorn.leaving.rules import archived
 
     staff_settings = list(cleared_setting_ids(user))
@@ -511,16 +547,25 @@ def prepare_for_reader(user, observations, comments=()):
     return observations
 
 
+# Today says "100+" beyond this: counting a large setting's whole backlog on every visit
+# cost more than the rest of the page (issue 13), and the list shows 50 at a time anyway.
+UNREVIEWED_SHOWN = 100
+
+
 def waiting_counts(setting, user) -> dict:
     """For the session leaders' Today page: what is waiting for them (nobody reviews their
     own entries, so a leader's own are not counted)."""
-    return {
-        "contributions": Observation.objects.filter(setting=setting, status=S.PENDING).count(),
-        "unreviewed": Observation.objects.filter(
+    unreviewed = (
+        Observation.objects.filter(
             setting=setting, status=S.PUBLISHED, by_parent=False, reviewed_at__isnull=True
         )
-        .exclude(author=user)
-        .count(),
+        .exclude(author=user)[: UNREVIEWED_SHOWN + 1]
+        .count()
+    )
+    return {
+        "contributions": Observation.objects.filter(setting=setting, status=S.PENDING).count(),
+        "unreviewed": min(unreviewed, UNREVIEWED_SHOWN),
+        "unreviewed_more": unreviewed > UNREVIEWED_SHOWN,
         "agenda": Observation.objects.filter(
             setting=setting, discuss_at_meeting=True, discussed_at__isnull=True
         ).count(),

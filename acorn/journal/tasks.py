@@ -1,11 +1,11 @@
 from django.tasks import task
 
-from acorn.journal import media, notifications
+from acorn.journal import notifications, processing
 
 
 @task()
 def process_media_item(media_id: str) -> str:
-    return media.media_process(media_id)
+    return processing.media_process(media_id)
 
 
 @task()

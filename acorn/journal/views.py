@@ -14,6 +14,7 @@ from acorn.children.models import Child
 from acorn.children.selectors import (
     child_for,
     children_of_setting,
+    is_parent,
     is_staff_for,
     linked_child_ids,
     require_onboarded,
@@ -1048,10 +1049,10 @@ def notification_settings(request):
     if request.method != "POST":
         return redirect(reverse("account") + "#emails")
     is_staff = bool(memberships_of(request.user))
-    if not request.user.is_parent and not is_staff:
+    if not is_parent(request.user) and not is_staff:
         raise Forbidden("This page is for parents, carers and staff.")
     email = None
-    if request.user.is_parent:
+    if is_parent(request.user):
         email = request.POST.get("email")
         if email is None:  # the earlier form's single box
             email = "each" if request.POST.get("email_on_publish") == "on" else "none"

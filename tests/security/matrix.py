@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import time_machine
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from acorn.core.api import api
+from acorn.api import api
 from tests.security import personas as p
 
 # --- Routes ---------------------------------------------------------------------------

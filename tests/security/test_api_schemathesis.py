@@ -38,7 +38,7 @@ def _operations():
     import django
 
     django.setup()
-    from acorn.core.api import api
+    from acorn.api import api
 
     schema = api.get_openapi_schema()
     return [

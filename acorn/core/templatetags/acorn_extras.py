@@ -3,7 +3,7 @@ import re
 
 from django import template
 from django.conf import settings
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
 register = template.Library()
 
@@ -13,7 +13,10 @@ _PLAIN = re.compile(r"[A-Za-z0-9_.-]+")
 
 @functools.lru_cache(maxsize=256)
 def _link_parts(urlconf, prefix, name, count):
-    url = reverse(name, args=[_SLOT] * count, urlconf=urlconf)
+    try:
+        url = reverse(name, args=[_SLOT] * count, urlconf=urlconf)
+    except NoReverseMatch:  # a pattern that checks its arguments (a UUID converter)
+        return None
     parts = url.split(_SLOT)
     return tuple(parts) if len(parts) == count + 1 else None
 
@@ -33,6 +36,26 @@ def link(name, *args):
                 out += (value, part)
             return "".join(out)
     return reverse(name, args=args)
+
+
+def linker(name: str, count: int):
+    """For a loop that builds many links to one URL name: a function of the ids (UUIDs,
+    plain names) that puts each URL together from parts reversed once (see `link`)."""
+    urlconf = get_urlconf() or settings.ROOT_URLCONF
+    parts = _link_parts(urlconf, get_script_prefix(), name, count)
+    if parts is None:
+        return lambda *args: reverse(name, args=args)
+
+    def build(*args):
+        values = [str(arg) for arg in args]
+        if not all(_PLAIN.fullmatch(value) for value in values):
+            return reverse(name, args=args)
+        out = [parts[0]]
+        for value, part in zip(values, parts[1:], strict=True):
+            out += (value, part)
+        return "".join(out)
+
+    return build
 
 
 @register.simple_tag(name="id_url")
@@ -57,7 +80,11 @@ def photo_srcset(item):
     the thumbnail and an iPad or a single large photo gets the sharp one."""
     from acorn.journal.media import media_limits
 
-    limits = media_limits()
+    return srcset(item, media_limits(), linker("journal:media", 2))
+
+
+def srcset(item, limits, media_link) -> str:
+    """photo_srcset with the limits and the link builder given (for loops)."""
     width, height = item.width or 0, item.height or 0
     candidates = []
     for rendition, longest in (("thumb", limits.thumb_px), ("display", limits.display_px)):
@@ -66,5 +93,5 @@ def photo_srcset(item):
             shown = round(width * scale)
         else:
             shown = longest
-        candidates.append(f"{link('journal:media', item.pk, rendition)} {shown}w")
+        candidates.append(f"{media_link(item.pk, rendition)} {shown}w")
     return ", ".join(candidates)

@@ -2,8 +2,8 @@
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from acorn.api import api
 from acorn.core.access import ACCESS_RULES
-from acorn.core.api import api
 
 
 def _walk(patterns, prefix=""):

@@ -1,0 +1,96 @@
+"""Issue 13: `media_visible_to` keeps the queryset it builds in the process, under
+everything it is built from. Kept or fresh, the SQL is the same for every kind of person,
+and what a person sees still follows the database at each request."""
+
+import pytest
+from django.core.exceptions import EmptyResultSet
+
+from acorn.children.models import ParentLink
+from acorn.core.tests.factories import ChildFactory, SettingFactory, observation, parent_of, staff
+from acorn.journal import selectors
+from acorn.journal.tests.helpers import stored_photo
+from acorn.org.models import Membership
+
+pytestmark = pytest.mark.django_db
+
+
+def _sql(queryset) -> str:
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:  # a rule that can match nothing (originals for a parent)
+        return "nothing"
+    return f"{sql} {params!r}"
+
+
+@pytest.fixture
+def world(settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    setting, other = SettingFactory(), SettingFactory()
+    child, friend = ChildFactory(setting=setting), ChildFactory(setting=setting)
+    key_person = child.key_person
+    leader = staff(setting, "manager")
+    parent = parent_of(child)
+    friend_parent = parent_of(friend)
+    # A parent of the child who is also staff of the setting, not yet cleared.
+    parent_staff = parent_of(child)
+    Membership.objects.create(user=parent_staff, setting=setting, role="practitioner")
+    dual = staff(setting)
+    Membership.objects.create(user=dual, setting=other, role="practitioner")
+    entry = observation(author=key_person, children=[child, friend])
+    photo = stored_photo(
+        setting=setting, uploaded_by=key_person, observation=entry, appears=[child, friend]
+    )
+    return locals()
+
+
+def _fresh(user):
+    """The person as a new request finds them (nothing remembered on the object)."""
+    for attr in ("_acorn_child_ids", "_acorn_active_child_ids", "_acorn_memberships"):
+        user.__dict__.pop(attr, None)
+    return user
+
+
+def test_kept_and_fresh_rules_are_the_same_sql_for_everyone(world):
+    people = ("key_person", "leader", "parent", "friend_parent", "parent_staff", "dual")
+    for name in people:
+        for originals in (False, True):
+            user = _fresh(world[name])
+            kept = selectors.media_visible_to(user, originals=originals)
+            again = selectors.media_visible_to(_fresh(world[name]), originals=originals)
+            built = selectors._media_rule(_fresh(world[name]), originals=originals)
+            assert _sql(kept) == _sql(again) == _sql(built), name
+    # Different people never share a kept rule.
+    assert _sql(selectors.media_visible_to(_fresh(world["parent"]))) != _sql(
+        selectors.media_visible_to(_fresh(world["friend_parent"]))
+    )
+
+
+def test_what_is_seen_follows_the_database_on_the_next_request(world):
+    photo, friend = world["photo"], world["friend"]
+    parent = _fresh(world["parent"])
+    assert photo in selectors.media_visible_to(parent)
+    # The friend's parent withdraws consent: the photo leaves the other family's view at once
+    # (nothing about consent is kept).
+    friend.image_consent = False
+    friend.save(update_fields=["image_consent"])
+    assert photo not in selectors.media_visible_to(_fresh(world["parent"]))
+    assert photo in selectors.media_visible_to(_fresh(world["key_person"]))
+    # A link removed changes the inputs: the parent no longer reaches the entry at all.
+    friend.image_consent = True
+    friend.save(update_fields=["image_consent"])
+    ParentLink.objects.filter(parent=world["parent"]).delete()
+    assert photo not in selectors.media_visible_to(_fresh(world["parent"]))
+
+
+def test_a_kept_rule_is_never_handed_out_itself(world):
+    user = _fresh(world["parent"])
+    first = selectors.media_visible_to(user)
+    list(first)
+    second = selectors.media_visible_to(user)
+    assert second is not first and second._result_cache is None
