@@ -173,8 +173,15 @@ def redactor_for(user, setting_id, *, staff: bool):
     """Staff read names as written; a parent gets a redactor for their setting."""
     if staff:
         return lambda text: text
-    from acorn.children.models import Child
     from acorn.children.selectors import linked_child_ids
+
+    return redactor_keeping(setting_id, linked_child_ids(user))
+
+
+def redactor_keeping(setting_id, own_ids):
+    """The setting's children as initials, these children's names as written: a text as
+    the family of these children reads it, whoever asks (a keepsake, L-3)."""
+    from acorn.children.models import Child
 
     # The names themselves are the cache key, so a child added or renamed makes a new
     # redactor on the very next request, in every process; only the building is saved.
@@ -184,8 +191,7 @@ def redactor_for(user, setting_id, *, staff: bool):
         .order_by("pk")
         .values_list("id", "first_name", "last_name")
     )
-    own = frozenset(linked_child_ids(user)) & {name.pk for name in names}
-    return _redactor(names, own)
+    return _redactor(names, frozenset(own_ids) & {name.pk for name in names})
 
 
 class ChildName(NamedTuple):

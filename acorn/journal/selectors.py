@@ -25,7 +25,7 @@ from django.db.models import (
 )
 from django.http import Http404
 
-from acorn.children.models import Child
+from acorn.children.models import Child, ParentLink
 from acorn.children.selectors import (
     active_child_ids,
     is_staff_for,
@@ -380,16 +380,92 @@ def _media_rule(user, *, originals=False):
     # A copy that travelled with a transferred child (L-2) shows other children of the
     # setting it came from: it stays in sight only while their photo consent holds, for
     # everyone (the receiving setting's staff included).
+    rule &= ~_carried_out_of_sight()
+    if originals:
+        rule &= as_staff
+    return with_family_copy(MediaItem.objects.filter(rule), linked_child_ids(user), as_staff)
+
+
+def _carried_out_of_sight():
+    """A copy that travelled with a transferred child (L-2) whose other children's photo
+    consent no longer holds: out of sight for everyone."""
     from acorn.leaving.models import CarriedAppearance
 
-    rule &= ~Exists(
+    return Exists(
         CarriedAppearance.objects.filter(
             media=OuterRef("pk"), obscured=False, child__image_consent=False
         )
     )
-    if originals:
-        rule &= as_staff
-    return with_family_copy(MediaItem.objects.filter(rule), linked_child_ids(user), as_staff)
+
+
+def family_journal(child: Child):
+    """A child's journal as the child's own family sees it, whoever asks (a keepsake
+    answering a subject access request, L-3): published entries, and the contributions
+    of the child's parents still waiting or not added, oldest first. Each entry carries
+    `visible_media`, its photos and videos as the family is served them
+    (`family_media`). Who may ask is checked by the caller."""
+    parents = ParentLink.objects.filter(child=child).values("parent_id")
+    rule = Q(status=S.PUBLISHED) | Q(
+        by_parent=True, author_id__in=parents, status__in=[S.PENDING, S.REJECTED]
+    )
+    media = family_media({child.pk}).order_by("position", "created_at")
+    return (
+        Observation.objects.filter(rule, links__child=child)
+        .select_related("author")
+        .prefetch_related(
+            Prefetch(
+                "links",
+                queryset=ObservationChild.objects.select_related("child").order_by(
+                    "child__first_name"
+                ),
+            ),
+            Prefetch("media", queryset=media, to_attr="visible_media"),
+        )
+        .order_by("observed_on", "created_at", "pk")
+    )
+
+
+def family_media(own_child_ids):
+    """Photos and videos as a family with these children is served them, whoever asks
+    (C-2, issue 16): nothing in which another child without consent can be seen, except a
+    photo with a shared rendition obscuring every such child, served as that copy
+    (`serve_shared`, `shared_files`: `delivery.storage_name` reads them)."""
+    media = MediaItem.objects.filter(shareable(own_child_ids) & ~_carried_out_of_sight())
+    return with_family_copy(media, own_child_ids)
+
+
+def family_replies(child: Child, observations):
+    """The child's own family's reply threads on these entries, oldest first: never
+    another family's."""
+    return (
+        Comment.objects.filter(observation__in=observations, child=child)
+        .select_related("author", "observation")
+        .order_by("created_at")
+    )
+
+
+def prepare_for_family(child: Child, observations, comments=()):
+    """C-4 as the child's family reads it, whoever asks: every other child is named by
+    initials (the child's own names stay). Sets `shown_text`, `shown_next_steps` and
+    `shown_reason`, as `prepare_for_reader` does; staff review feedback is not shown."""
+    from acorn.children.names import redactor_keeping
+
+    redactors = {}
+
+    def redactor(setting_id):
+        if setting_id not in redactors:
+            redactors[setting_id] = redactor_keeping(setting_id, {child.pk})
+        return redactors[setting_id]
+
+    for observation in observations:
+        redact = redactor(observation.setting_id)
+        observation.shown_text = redact(observation.text)
+        observation.shown_next_steps = redact(observation.next_steps)
+        observation.shown_reason = redact(observation.rejection_reason)
+        observation.shown_feedback = ""
+    for comment in comments:
+        comment.shown_text = redactor(comment.observation.setting_id)(comment.text)
+    return observations
 
 
 def consent_blocked(own_child_ids):

@@ -1,12 +1,29 @@
-"""Building a keepsake export (L-3, L-5): a zip of a child's journal as the person who
-asked for it may see it.
+"""Building a keepsake export (L-3, L-5): a zip of a child's journal as the child's own
+family sees it, whoever asks.
 
-Everything here reads through the journal's own selectors for the requester: entries
-through `journal_for`, photos and videos through `media_visible_to` (prefetched on each
-entry) and `delivery.storage_name`, so a parent gets the face-obscured shared rendition
-exactly where their journal page shows it, and text through `prepare_for_reader`, so other
-children are named by initials as on the parent's journal page. No second copy of the
-consent or naming rules lives here.
+A keepsake goes to the family, whether a parent downloads it or a session leader makes
+it to answer a subject access request (a SAR for a child is answered to the family), so
+it is never built from the requester's staff view. Everything reads through the
+journal's family selectors (`family_journal`, `family_media`, `family_replies`,
+`prepare_for_family`) with the child alone as "own", so no second copy of the consent or
+naming rules lives here:
+
+- other children are named by initials in entries, replies and reports (C-4); the
+  child's own names stay;
+- a photo or video in which another child without photo consent can be seen comes as
+  the family's shared rendition with that face obscured (C-2, issue 16: never the
+  original, for a leader too), or is left out while there is no such copy;
+- only the child's own family's reply threads; shared reports only;
+- entries: published ones, and the contributions of the child's parents still waiting
+  or not added. Left out: staff review feedback and rejection reasons (the JSON never
+  carried them), and unsent staff drafts. The decision on drafts: a draft is an
+  unfinished, unchecked note that no family can see and that may name other children in
+  full, so it is not part of the child's journal; a session leader answering a SAR
+  looks at drafts about the child separately and releases what is the child's personal
+  data by hand, with other children's details taken out.
+
+Who may ask is checked before (services.may_export); the requester decides nothing
+about the contents, so a parent's keepsake and a leader's hold the same entries.
 
 The zip holds `journal.json` (format: docs/keepsake-format.md, schema:
 docs/keepsake-journal.schema.json), `journal.pdf` (a printable book) and `media/<file>`.
@@ -26,7 +43,12 @@ from django.utils import timezone
 from reportlab.platypus import Flowable
 
 from acorn.journal import delivery
-from acorn.journal.selectors import comments_for, journal_for, prepare_for_reader
+from acorn.journal.selectors import (
+    family_journal,
+    family_media,
+    family_replies,
+    prepare_for_family,
+)
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +57,7 @@ VERSION = 1
 
 
 def _media_entry(item, position: int):
-    """The stored file this requester gets for one item, and its name in the zip."""
+    """The stored file the family is served for one item, and its name in the zip."""
     try:
         name = delivery.storage_name(item, "display")
     except (delivery.NotReady, delivery.Http404):
@@ -55,18 +77,17 @@ def _media_entry(item, position: int):
     }
 
 
-def journal_of(requester, child) -> tuple[dict, list[dict]]:
-    """The journal document (journal.json) and the files to put beside it."""
-    observations = list(journal_for(requester, child))
-    comments = []
-    by_entry = {}
-    for observation in observations:
-        thread = [c for c in comments_for(requester, observation) if c.child_id == child.pk]
-        by_entry[observation.pk] = thread
-        comments += thread
-    prepare_for_reader(requester, observations, comments)
+def journal_of(child) -> tuple[dict, list[dict]]:
+    """The journal document (journal.json) and the files to put beside it, as the child's
+    family sees them."""
+    observations = list(family_journal(child))
+    comments = list(family_replies(child, observations))
+    by_entry = {observation.pk: [] for observation in observations}
+    for comment in comments:
+        by_entry[comment.observation_id].append(comment)
+    prepare_for_family(child, observations, comments)
     files, entries = [], []
-    for observation in reversed(observations):  # oldest first, like a book
+    for observation in observations:  # oldest first, like a book
         media = []
         for position, item in enumerate(getattr(observation, "visible_media", [])):
             entry = _media_entry(item, position)
@@ -103,7 +124,7 @@ def journal_of(requester, child) -> tuple[dict, list[dict]]:
         "last_name": child.last_name,
         "date_of_birth": child.date_of_birth.isoformat() if child.date_of_birth else None,
     }
-    portrait = _portrait(requester, child)
+    portrait = _portrait(child)
     if portrait is not None:
         files.append(portrait)
         about["portrait"] = portrait["file"]
@@ -114,7 +135,7 @@ def journal_of(requester, child) -> tuple[dict, list[dict]]:
         "child": about,
         "setting": {"name": child.setting.name},
         "entries": entries,
-        "reports": shared_reports(requester, child),
+        "reports": shared_reports(child),
     }
     return document, files
 
@@ -126,19 +147,17 @@ def _author(written) -> str:
     return getattr(written, "author_label", "") or ""
 
 
-def _portrait(requester, child):
-    """The child's portrait, if this person may see it (staff, the child's parents)."""
-    from acorn.journal.selectors import media_visible_to
-
+def _portrait(child):
+    """The child's portrait, as the family is served it."""
     if child.photo_id is None:
         return None
-    item = media_visible_to(requester).filter(pk=child.photo_id).first()
+    item = family_media({child.pk}).filter(pk=child.photo_id).first()
     if item is None:
         return None
     return _media_entry(item, 0)
 
 
-def shared_reports(requester, child) -> list[dict]:
+def shared_reports(child) -> list[dict]:
     """The child's shared reports (R-2), oldest first, as the family reads them: other
     children's names as initials, each area's judgement with its label on the setting's
     scale (which travels with it, so another installation can print it)."""
@@ -146,11 +165,11 @@ def shared_reports(requester, child) -> list[dict]:
     from acorn.reports.models import Report
     from acorn.reports.pdf import TITLES
     from acorn.reports.prefill import redactor_for_report
-    from acorn.reports.selectors import area_names, reports_of
+    from acorn.reports.selectors import area_names
 
     reports = list(
-        reports_of(requester, child)
-        .filter(status=Report.Status.SHARED)
+        Report.objects.filter(child=child, status=Report.Status.SHARED)
+        .select_related("term")
         .order_by("shared_at", "version")
     )
     # Reports that came with an imported keepsake travel on as they were shared.
@@ -414,9 +433,9 @@ def _reports_story(document, width) -> list:
     return story
 
 
-def build_zip(requester, child, *, progress=lambda percent: None) -> tuple[str, int]:
+def build_zip(child, *, progress=lambda percent: None) -> tuple[str, int]:
     """Writes the zip to storage; returns its storage name and size."""
-    document, files = journal_of(requester, child)
+    document, files = journal_of(child)
     progress(20)
     with tempfile.TemporaryFile() as spool:
         with zipfile.ZipFile(spool, "w", zipfile.ZIP_DEFLATED) as archive:

@@ -532,7 +532,7 @@ def keepsake_build(export_id) -> str:
         KeepsakeExport.objects.filter(pk=export.pk).update(progress=percent)
 
     try:
-        name, size = keepsake.build_zip(export.requested_by, export.child, progress=progress)
+        name, size = keepsake.build_zip(export.child, progress=progress)
     except Exception:
         KeepsakeExport.objects.filter(pk=export.pk).update(status=KeepsakeExport.Status.FAILED)
         raise

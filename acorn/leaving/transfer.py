@@ -36,7 +36,7 @@ from django.utils import timezone
 
 from acorn.audit.services import audit_record
 from acorn.children.models import Child, ParentAgreement, ParentLink
-from acorn.children.names import ChildName, NameRedactor
+from acorn.children.names import NameRedactor, redactor_keeping
 from acorn.journal.faces import drop_shared_copies
 from acorn.journal.models import (
     CaptureDraft,
@@ -59,13 +59,7 @@ OBSCURED = "obscured"
 def redactor_for_transfer(child: Child) -> NameRedactor:
     """Every other child of the child's (sending) setting becomes initials; the child's own
     names stay as written."""
-    names = tuple(
-        ChildName(*row)
-        for row in Child.objects.filter(setting_id=child.setting_id)
-        .order_by("pk")
-        .values_list("id", "first_name", "last_name")
-    )
-    return NameRedactor(names, frozenset({child.pk}))
+    return redactor_keeping(child.setting_id, {child.pk})
 
 
 def family_view(item: MediaItem, child: Child) -> str | None:

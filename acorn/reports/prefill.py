@@ -4,8 +4,7 @@ names become initials (C-4): a report is written for the child's parents."""
 
 import re
 
-from acorn.children.models import Child
-from acorn.children.names import NameRedactor
+from acorn.children.names import redactor_keeping
 from acorn.eyfs.selectors import codes
 from acorn.reports import selectors
 
@@ -22,10 +21,7 @@ def _first_sentence(text: str, limit: int = 220) -> str:
 
 
 def redactor_for_report(child):
-    children = Child.objects.filter(setting_id=child.setting_id).only(
-        "id", "first_name", "last_name"
-    )
-    return NameRedactor(children, {child.pk})
+    return redactor_keeping(child.setting_id, {child.pk})
 
 
 def prefill(child, kind: str, start, end) -> dict:

@@ -249,9 +249,15 @@ def test_session_leaders_export_is_a_subject_access_request_due_in_a_month(api, 
     export = KeepsakeExport.objects.get(pk=status["id"])
     assert export.subject_access is True
     assert export.due_on == one_month_after(timezone.localdate())
-    # A session leader reads the whole setting's view: Yasmin's unobscured photo included.
+    # The zip goes to the family, so it holds what the family sees, not the leader's view:
+    # Yasmin's photos only as the family's blurred copy, her name as initials.
     contents = {archive.read(n) for n in archive.namelist() if n.startswith("media/")}
-    assert w.unobscured.files["display.jpg"] in contents
+    assert w.group_photo.files["shared_display.jpg"] in contents
+    for forbidden in (*w.unobscured.files.values(), w.group_photo.files["display.jpg"]):
+        assert forbidden not in contents
+    document = archive.read("journal.json").decode()
+    for word in ("Yasmin", "Zed", "Yasmin loved it", "Yasmin sang"):
+        assert word not in document
     parent_export = KeepsakeExport.objects.filter(requested_by=w.parent)
     assert not parent_export.exists()
 

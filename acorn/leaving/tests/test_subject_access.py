@@ -59,6 +59,7 @@ def test_a_leaders_keepsake_is_a_request_on_today_until_it_is_downloaded(web, wo
         assert (export.subject_access, export.due_on) == (True, date(2027, 1, 31))
         page = today_page(manager)
         assert "Answer each within one month" in page and "Xander Young" in page
+        assert "as the child's family sees it" in page and "unsent drafts" in page
         assert "due by <strong>31 January 2027</strong>" in page
         assert f"/keepsakes/{export.pk}/" in page  # the one who asked downloads it here
         # The deputy sees the request too (without a download: the zip is the manager's).
