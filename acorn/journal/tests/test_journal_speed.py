@@ -154,7 +154,7 @@ def test_the_review_list_reads_the_unreviewed_index_in_its_order(big_journal):
         assert "TEMP B-TREE" not in plan, plan
     else:
         assert "Sort" not in plan, plan
-    waiting = selectors.waiting_counts(setting)
+    waiting = selectors.waiting_counts(setting, leader)
     assert waiting["unreviewed"] == selectors.UNREVIEWED_SHOWN and waiting["unreviewed_more"]
 
 
@@ -163,5 +163,5 @@ def test_today_counts_a_small_backlog_exactly(big_journal):
     Observation.objects.filter(setting=setting).exclude(
         pk__in=Observation.objects.filter(setting=setting).values("pk")[:7]
     ).update(reviewed_at=timezone.now())
-    waiting = selectors.waiting_counts(setting)
+    waiting = selectors.waiting_counts(setting, staff(setting, "manager"))
     assert waiting["unreviewed"] == 7 and not waiting["unreviewed_more"]

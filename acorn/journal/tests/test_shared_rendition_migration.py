@@ -1,13 +1,13 @@
-"""Migration 0008 (issue 16): a photo's one stored shared copy, and the faces it obscures,
-become its first shared rendition (every face obscured), so nothing already shared is
+"""Migrations 0011 and 0012 (issue 16): a photo's one stored shared copy, and the faces it
+obscures, become its first shared rendition (every face obscured), so nothing already shared is
 lost or shown differently; a leftover row without its files is dropped."""
 
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-BEFORE = [("journal", "0007_journal_index_order_and_supervisor")]
-AFTER = [("journal", "0009_obscured_face_belongs_to_a_shared_rendition")]
+BEFORE = [("journal", "0010_email_choice_and_daily_digest")]
+AFTER = [("journal", "0012_obscured_face_belongs_to_a_shared_rendition")]
 
 
 @pytest.mark.django_db(transaction=True)
