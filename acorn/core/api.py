@@ -179,7 +179,7 @@ class AcornApi(NinjaAPI):
 api = AcornApi(
     title="Acorn API",
     version="1",
-    description="The Acorn learning journal API (see API.md).",
+    description="The Acorn learning journal API. docs/api.md in the repository explains it.",
     urls_namespace="api",
     auth=BearerAuth(),
     docs_url=None,
