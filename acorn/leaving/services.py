@@ -134,20 +134,26 @@ def _offer_transfer(leaving: Leaving, *, child, by, request=None) -> Transfer | 
         leaving_on=leaving.leaving_on,
         offered_by=by,
     )
-    for setting_id in (child.setting_id, destination):
-        audit_record(
-            action="transfer.offer",
-            actor=by,
-            request=request,
-            setting_id=setting_id,
-            child_id=child.pk if setting_id == child.setting_id else None,
-            object_type="transfer",
-            object_id=transfer.pk,
-        )
+    _audit_at_both(transfer, "transfer.offer", actor=by, request=request)
     transaction.on_commit(
         lambda: _email_leaders(transfer.to_setting_id, "transfer_offered", transfer)
     )
     return transfer
+
+
+def _audit_at_both(transfer: Transfer, action: str, *, actor, request=None) -> None:
+    """A transfer is on record at both settings; only the sending one's line names the
+    child (the receiving setting knows nothing of the child until it arrives)."""
+    for setting_id in (transfer.from_setting_id, transfer.to_setting_id):
+        audit_record(
+            action=action,
+            actor=actor,
+            request=request,
+            setting_id=setting_id,
+            child_id=transfer.child_id if setting_id == transfer.from_setting_id else None,
+            object_type="transfer",
+            object_id=transfer.pk,
+        )
 
 
 def _withdraw(transfer: Transfer, *, by, request=None) -> None:
@@ -156,16 +162,7 @@ def _withdraw(transfer: Transfer, *, by, request=None) -> None:
     transfer.decided_at = timezone.now()
     transfer.save(update_fields=["status", "decided_by", "decided_at"])
     Leaving.objects.filter(child_id=transfer.child_id).update(transferred_at=None)
-    for setting_id in (transfer.from_setting_id, transfer.to_setting_id):
-        audit_record(
-            action="transfer.withdraw",
-            actor=by,
-            request=request,
-            setting_id=setting_id,
-            child_id=transfer.child_id if setting_id == transfer.from_setting_id else None,
-            object_type="transfer",
-            object_id=transfer.pk,
-        )
+    _audit_at_both(transfer, "transfer.withdraw", actor=by, request=request)
 
 
 @transaction.atomic
@@ -248,16 +245,7 @@ def transfer_accept(*, transfer: Transfer, accepted_by, key_person_id, request=N
     transfer.decided_at = timezone.now()
     transfer.save(update_fields=["status", "key_person", "decided_by", "decided_at"])
     Leaving.objects.filter(child_id=transfer.child_id).update(transferred_at=timezone.now())
-    for setting_id in (transfer.from_setting_id, transfer.to_setting_id):
-        audit_record(
-            action="transfer.accept",
-            actor=accepted_by,
-            request=request,
-            setting_id=setting_id,
-            child_id=transfer.child_id if setting_id == transfer.from_setting_id else None,
-            object_type="transfer",
-            object_id=transfer.pk,
-        )
+    _audit_at_both(transfer, "transfer.accept", actor=accepted_by, request=request)
     if transfer.leaving_on <= today():
         transfer_complete(transfer=transfer)
     return transfer
@@ -285,16 +273,7 @@ def transfer_decline(*, transfer: Transfer, declined_by, reason: str, request=No
     Leaving.objects.filter(child_id=transfer.child_id).update(
         destination_setting=None, transferred_at=None
     )
-    for setting_id in (transfer.from_setting_id, transfer.to_setting_id):
-        audit_record(
-            action="transfer.decline",
-            actor=declined_by,
-            request=request,
-            setting_id=setting_id,
-            child_id=transfer.child_id if setting_id == transfer.from_setting_id else None,
-            object_type="transfer",
-            object_id=transfer.pk,
-        )
+    _audit_at_both(transfer, "transfer.decline", actor=declined_by, request=request)
     transaction.on_commit(
         lambda: _email_leaders(transfer.from_setting_id, "transfer_declined", transfer)
     )
