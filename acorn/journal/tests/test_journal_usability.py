@@ -157,3 +157,8 @@ def test_todays_count_to_review_leaves_out_the_leaders_own_entries(world, web):
     f.observation(author=world.key_person, children=[world.child], text="Kate's.")
     page = web(world.manager).get("/", follow=True).content.decode()
     assert re.search(r"<strong>1</strong> observation to review", page)
+
+
+def test_the_review_list_opens_photos_in_the_viewer(world, web):
+    page = web(world.manager).get("/review/").content.decode()
+    assert "journal/viewer.js" in page
