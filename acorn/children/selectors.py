@@ -163,11 +163,19 @@ def active_child_ids(user) -> set:
     if cached is None:
         from acorn.children.consent import active_links
 
-        cached = {
-            link.child_id
-            for link in active_links(user)
-            if link.agreement_signed and link.consent_answered
-        } & linked_child_ids(user)
+        linked = linked_child_ids(user)
+        # Someone linked to no child (most staff) has no onboarding to look up: the badge
+        # asks this on every page, and the lookup was a query of its own (issue 13).
+        cached = (
+            {
+                link.child_id
+                for link in active_links(user)
+                if link.agreement_signed and link.consent_answered
+            }
+            & linked
+            if linked
+            else set()
+        )
         user._acorn_active_child_ids = cached
     return cached
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from django.db.models import Exists, F, OuterRef, Q
 from django.http import Http404
 
-from acorn.children.selectors import active_child_ids
+from acorn.children.selectors import active_child_ids, leader_setting_ids
 from acorn.journal.models import Observation, ObservationChild
 from acorn.notices.models import Notice
 from acorn.reports.models import Report
@@ -84,9 +84,42 @@ def unread_count(user) -> int:
         return 0
     cached = user.__dict__.get("_acorn_unread_notices")
     if cached is None:
-        cached = notices_for(user).filter(read_at=None).order_by().count()
+        cached = _unread_rule(user).count()
         user.__dict__["_acorn_unread_notices"] = cached
     return cached
+
+
+def _unread_rule(user):
+    """The badge's queryset. Building its expression tree cost more than the database took
+    to count (issue 13), and the badge is on every page: the built queryset is kept in this
+    process under everything `_visible` reads in Python (`_visible_inputs`), as the media
+    rule is. Nothing decided is kept: the database counts again on every request."""
+    key = _visible_inputs(user)
+    rule = _UNREAD_RULES.get(key)
+    if rule is None:
+        rule = notices_for(user).filter(read_at=None).order_by()
+        if len(_UNREAD_RULES) >= _UNREAD_RULES_KEPT:
+            _UNREAD_RULES.pop(next(iter(_UNREAD_RULES)), None)  # the oldest
+        _UNREAD_RULES[key] = rule
+    return rule.all()  # a copy: the kept one is never evaluated or changed
+
+
+_UNREAD_RULES: dict = {}
+_UNREAD_RULES_KEPT = 1000
+
+
+def _visible_inputs(user) -> tuple:
+    """Everything `_visible` reads in Python. Anything new it reads must be added here
+    (`test_unread_rule_kept_per_process` compares kept and fresh rules)."""
+    from acorn.leaving.rules import today
+
+    return (
+        user.pk,
+        today(),
+        frozenset(cleared_setting_ids(user)),
+        frozenset(leader_setting_ids(user)),
+        frozenset(active_child_ids(user)),
+    )
 
 
 def forget_unread_count(user) -> None:

@@ -187,3 +187,43 @@ def test_notifications_are_deleted_with_the_child(world):
     assert Notice.objects.filter(child=world.child).exists()
     world.child.delete()
     assert not Notice.objects.filter(child_id=world.child.pk).exists()
+
+
+def test_unread_rule_kept_per_process_follows_every_change(world):
+    """The badge's built queryset is kept per process (issue 13): the same inputs give the
+    same SQL as a fresh build, and a change to what decides (clearance, the parent's link,
+    the date a child leaves) gives a new rule, so the badge follows it at once."""
+    import time_machine
+
+    from acorn.children.models import ParentLink
+    from acorn.notices.selectors import _unread_rule, notices_for, unread_count
+    from acorn.notices.tests.helpers import _fresh
+    from acorn.suitability.models import UpdateServiceSubscription
+    from acorn.suitability.selectors import forget_clearance
+
+    obs = entry(world, author=world.manager)
+    journal.comment_add(observation=obs, author=world.parent, text="Thanks")
+    people = (world.manager, world.key_person, world.parent, world.other_parent)
+    for person in people:
+        _unread_rule(_fresh(person))  # kept
+        kept, fresh = _fresh(person), _fresh(person)
+        built = notices_for(fresh).filter(read_at=None).order_by()
+        assert str(_unread_rule(kept).query) == str(built.query)
+    assert [unread_count(_fresh(p)) for p in people] == [1, 1, 1, 0]
+
+    leaving_on = timezone.localdate() + timedelta(days=2)
+    from acorn.leaving.services import leaving_record
+
+    leaving_record(
+        child=world.child, recorded_by=world.manager, leaving_on=leaving_on, destination_name="Oak"
+    )
+    with time_machine.travel(leaving_on + timedelta(days=1)):
+        assert unread_count(_fresh(world.parent)) == 0
+        assert unread_count(_fresh(world.key_person)) == 0
+    assert unread_count(_fresh(world.key_person)) == 1
+
+    UpdateServiceSubscription.objects.filter(person=world.key_person).delete()
+    forget_clearance(world.key_person)
+    assert unread_count(_fresh(world.key_person)) == 0
+    ParentLink.objects.filter(parent=world.parent).delete()
+    assert unread_count(_fresh(world.parent)) == 0
