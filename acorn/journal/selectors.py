@@ -339,7 +339,7 @@ _MEDIA_RULES_KEPT = 1000
 
 def _media_rule_inputs(user, originals: bool) -> tuple:
     """Everything `_media_rule` reads in Python. Anything new it reads must be added here
-    (`test_media_rule_kept_per_process` compares kept and fresh rules)."""
+    (`journal/tests/test_media_rule_kept.py` compares kept and fresh rules)."""
     from acorn.leaving.rules import today
 
     return (
