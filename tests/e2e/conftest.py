@@ -65,3 +65,20 @@ def new_page(browser, live_server):
         context.close()
     if contexts:
         time.sleep(0.5)  # a beacon sent on leaving may still be being answered
+
+
+@pytest.fixture
+def willow(transactional_db):
+    """Willow Nursery: Kim, the key person of Ada and of Ben, whose dad said no to photos
+    in other children's journals."""
+    from acorn.core.tests import factories as f
+
+    setting = f.SettingFactory(name="Willow Nursery")
+    key_person = f.staff(setting, "practitioner", name="Kim Key", email="kim@willow.test")
+    ada = f.ChildFactory(setting=setting, first_name="Ada", last_name="Ash", key_person=key_person)
+    ben = f.ChildFactory(
+        setting=setting, first_name="Ben", last_name="Birch", key_person=key_person
+    )
+    f.parent_of(ada, name="Anna Ash", email="anna@home.test")
+    f.parent_of(ben, name="Bob Birch", email="bob@home.test", consent=False)
+    return {"setting": setting, "key_person": key_person, "ada": ada, "ben": ben}

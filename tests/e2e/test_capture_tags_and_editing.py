@@ -7,7 +7,6 @@ from datetime import date
 import pytest
 from playwright.sync_api import expect
 
-from acorn.core.tests import factories as f
 from acorn.journal.models import CaptureDraft, MediaItem, Observation
 from acorn.media_processing.tests import samples
 
@@ -17,20 +16,7 @@ from .test_first_journey import sign_in
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture
-def nursery(transactional_db):
-    setting = f.SettingFactory(name="Willow Nursery")
-    key_person = f.staff(setting, "practitioner", name="Kim Key", email="kim@willow.test")
-    ada = f.ChildFactory(setting=setting, first_name="Ada", last_name="Ash", key_person=key_person)
-    ben = f.ChildFactory(
-        setting=setting, first_name="Ben", last_name="Birch", key_person=key_person
-    )
-    f.parent_of(ada, name="Anna Ash", email="anna@home.test")
-    f.parent_of(ben, name="Bob Birch", email="bob@home.test", consent=False)
-    return locals()
-
-
-def test_aspect_and_characteristic_chips_on_the_capture_page(new_page, nursery):
+def test_aspect_and_characteristic_chips_on_the_capture_page(new_page, willow):
     ipad = new_page(IPAD)
     sign_in(ipad, "kim@willow.test")
     ipad.goto("/observations/new")
@@ -63,7 +49,7 @@ def test_aspect_and_characteristic_chips_on_the_capture_page(new_page, nursery):
 
 
 def test_a_video_shows_processing_then_its_poster_while_composing(
-    new_page, nursery, tmp_path, settings
+    new_page, willow, tmp_path, settings
 ):
     from acorn.journal.media import media_process
 
@@ -88,7 +74,7 @@ def test_a_video_shows_processing_then_its_poster_while_composing(
     expect(item).not_to_contain_text("processing")
 
 
-def test_edit_an_entrys_children_and_photos_then_read_its_history(new_page, nursery, tmp_path):
+def test_edit_an_entrys_children_and_photos_then_read_its_history(new_page, willow, tmp_path):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from acorn.journal import services
@@ -96,13 +82,13 @@ def test_edit_an_entrys_children_and_photos_then_read_its_history(new_page, nurs
 
     path = samples.noisy_jpeg(tmp_path / "a.jpg", (480, 360))
     photo = media_upload(
-        uploader=nursery["key_person"],
-        setting=nursery["setting"],
+        uploader=willow["key_person"],
+        setting=willow["setting"],
         uploaded_file=SimpleUploadedFile("a.jpg", path.read_bytes()),
     )
     entry = services.observation_create(
-        author=nursery["key_person"],
-        children=[nursery["ada"]],
+        author=willow["key_person"],
+        children=[willow["ada"]],
         text="Ada built a tall tower.",
         observed_on=date.today(),
         media=[services.MediaChoice(media=photo)],

@@ -10,7 +10,6 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from playwright.sync_api import expect
 
-from acorn.core.tests import factories as f
 from acorn.journal import services
 from acorn.journal.media import media_upload
 from acorn.journal.models import MediaItem, ObscuredFace, Observation, SharedRendition
@@ -21,20 +20,6 @@ from .conftest import IPAD, PHONE
 from .test_first_journey import sign_in
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-def nursery(transactional_db):
-    setting = f.SettingFactory(name="Willow Nursery")
-    key_person = f.staff(setting, "practitioner", name="Kim Key", email="kim@willow.test")
-    ada = f.ChildFactory(setting=setting, first_name="Ada", last_name="Ash", key_person=key_person)
-    ben = f.ChildFactory(
-        setting=setting, first_name="Ben", last_name="Birch", key_person=key_person
-    )
-    f.parent_of(ada, name="Anna Ash", email="anna@home.test")
-    # Ben's dad said no to photos in other children's journals.
-    f.parent_of(ben, name="Bob Birch", email="bob@home.test", consent=False)
-    return locals()
 
 
 def _stored(item, rendition) -> bytes:
@@ -63,17 +48,17 @@ def _parent_sees_the_obscured_photo(new_page, item):
     assert served != _stored(item, "thumb")
 
 
-def test_marking_a_childs_face_on_the_entry_page_takes_two_taps(new_page, nursery, tmp_path):
+def test_marking_a_childs_face_on_the_entry_page_takes_two_taps(new_page, willow, tmp_path):
     picture, _ = compose(*GROUPS[0])
     picture.save(tmp_path / "group.jpg", quality=92)
     item = media_upload(
-        uploader=nursery["key_person"],
-        setting=nursery["setting"],
+        uploader=willow["key_person"],
+        setting=willow["setting"],
         uploaded_file=SimpleUploadedFile("group.jpg", (tmp_path / "group.jpg").read_bytes()),
     )
     entry = services.observation_create(
-        author=nursery["key_person"],
-        children=[nursery["ada"], nursery["ben"]],
+        author=willow["key_person"],
+        children=[willow["ada"], willow["ben"]],
         text="Ada and Ben built a den together.",
         observed_on=date.today(),
         media=[services.MediaChoice(media=item)],
@@ -107,7 +92,7 @@ def test_marking_a_childs_face_on_the_entry_page_takes_two_taps(new_page, nurser
     expect(ipad.get_by_text("Not shown in Ada's journal")).to_have_count(0)
 
     assert list(ObscuredFace.objects.filter(media=item).values_list("child_id", flat=True)) == [
-        nursery["ben"].pk
+        willow["ben"].pk
     ]
     ipad.screenshot(path=str(tmp_path / "marked.png"))
     _parent_sees_the_obscured_photo(new_page, item)
@@ -118,7 +103,7 @@ def test_marking_a_childs_face_on_the_entry_page_takes_two_taps(new_page, nurser
     ).to_be_visible()
 
 
-def test_a_face_the_detector_missed_is_drawn_on_the_capture_page(new_page, nursery, tmp_path):
+def test_a_face_the_detector_missed_is_drawn_on_the_capture_page(new_page, willow, tmp_path):
     photo = samples.noisy_jpeg(tmp_path / "IMG_2001.jpg", (1200, 900))
     ipad = new_page(IPAD)
     sign_in(ipad, "kim@willow.test")
@@ -149,8 +134,8 @@ def test_a_face_the_detector_missed_is_drawn_on_the_capture_page(new_page, nurse
     item = MediaItem.objects.get()
     assert Observation.objects.get().media.get() == item
     (face,) = item.faces
-    assert face["child"] == str(nursery["ben"].pk) and face["found"] is False
+    assert face["child"] == str(willow["ben"].pk) and face["found"] is False
     assert face["box"][0] == pytest.approx(0.3, abs=0.03)
     assert face["box"][2] == pytest.approx(0.2, abs=0.03)
-    assert ObscuredFace.objects.filter(media=item, child=nursery["ben"]).exists()
+    assert ObscuredFace.objects.filter(media=item, child=willow["ben"]).exists()
     _parent_sees_the_obscured_photo(new_page, item)
