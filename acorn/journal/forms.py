@@ -16,6 +16,14 @@ def _characteristic_choices():
     return list(codes().characteristics.items())
 
 
+def _tags_field(label, choices) -> forms.MultipleChoiceField:
+    """An optional row of chips (areas, aspects, how they learn): the capture and edit
+    forms tag entries the same way."""
+    return forms.MultipleChoiceField(
+        label=label, required=False, choices=choices, widget=forms.CheckboxSelectMultiple
+    )
+
+
 class ObservationForm(forms.Form):
     children = forms.MultipleChoiceField(
         widget=forms.CheckboxSelectMultiple,
@@ -31,26 +39,11 @@ class ObservationForm(forms.Form):
     observed_on = forms.DateField(
         label="Date observed", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    areas = forms.MultipleChoiceField(
-        label="Areas of learning",
-        required=False,
-        choices=list(AREAS_OF_LEARNING.items()),
-        widget=forms.CheckboxSelectMultiple,
-    )
+    areas = _tags_field("Areas of learning", list(AREAS_OF_LEARNING.items()))
     # Issue 10: optional chips that add no step to the quick path (an area's aspects
     # appear once the area is chosen).
-    aspects = forms.MultipleChoiceField(
-        label="Aspects (Early Learning Goals)",
-        required=False,
-        choices=_aspect_choices,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    characteristics = forms.MultipleChoiceField(
-        label="How they learn",
-        required=False,
-        choices=_characteristic_choices,
-        widget=forms.CheckboxSelectMultiple,
-    )
+    aspects = _tags_field("Aspects (Early Learning Goals)", _aspect_choices)
+    characteristics = _tags_field("How they learn", _characteristic_choices)
     next_steps = forms.CharField(
         label="Next steps", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -100,24 +93,9 @@ class ObservationEditForm(forms.Form):
     observed_on = forms.DateField(
         label="Date observed", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    areas = forms.MultipleChoiceField(
-        label="Areas of learning",
-        required=False,
-        choices=list(AREAS_OF_LEARNING.items()),
-        widget=forms.CheckboxSelectMultiple,
-    )
-    aspects = forms.MultipleChoiceField(
-        label="Aspects (Early Learning Goals)",
-        required=False,
-        choices=_aspect_choices,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    characteristics = forms.MultipleChoiceField(
-        label="How they learn",
-        required=False,
-        choices=_characteristic_choices,
-        widget=forms.CheckboxSelectMultiple,
-    )
+    areas = _tags_field("Areas of learning", list(AREAS_OF_LEARNING.items()))
+    aspects = _tags_field("Aspects (Early Learning Goals)", _aspect_choices)
+    characteristics = _tags_field("How they learn", _characteristic_choices)
     next_steps = forms.CharField(label="Next steps", required=False, widget=forms.Textarea)
     # The photos and videos it keeps and gains, in order (the capture page's uploader).
     media_ids = forms.CharField(required=False, widget=forms.HiddenInput)
