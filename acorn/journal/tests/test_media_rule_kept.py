@@ -94,3 +94,44 @@ def test_a_kept_rule_is_never_handed_out_itself(world):
     list(first)
     second = selectors.media_visible_to(user)
     assert second is not first and second._result_cache is None
+
+
+def _as_read(items) -> list:
+    return sorted(
+        (str(item.pk), bool(item.serve_shared), item.shared_files or None) for item in items
+    )
+
+
+def test_the_compiled_prefetch_reads_what_the_rule_reads_for_everyone(world):
+    """Journal lists prefetch media through the rule compiled once to SQL
+    (`media_of_entries`): for every kind of person it finds the same items, with the same
+    copy to serve, as `media_visible_to` itself, and follows the database afterwards."""
+    from acorn.journal.models import ObscuredFace, Observation, SharedRendition
+
+    friend, photo, entry = world["friend"], world["photo"], world["entry"]
+    # The friend's parents say no, and the worker leaves a copy with the friend's face
+    # obscured: the child's family is served that copy, the friend's family the original.
+    friend.image_consent = False
+    friend.save(update_fields=["image_consent"])
+    copy = SharedRendition.objects.create(
+        media=photo, renditions={"display": "shared_display.jpg", "thumb": "shared_thumb.webp"}
+    )
+    ObscuredFace.objects.create(media=photo, rendition=copy, child=friend)
+    people = ("key_person", "leader", "parent", "friend_parent", "parent_staff", "dual")
+    seen = {}
+    for name in people:
+        for listing in (False, True):
+            prefetch = selectors.media_of_entries(_fresh(world[name]), listing=listing)
+            entries = Observation.objects.filter(pk=entry.pk).prefetch_related(prefetch)
+            compiled = [item for e in entries for item in e.visible_media]
+            ruled = selectors.media_visible_to(_fresh(world[name])).filter(observation=entry)
+            assert _as_read(compiled) == _as_read(ruled), (name, listing)
+            seen[name] = _as_read(compiled)
+    assert seen["parent"] == [(str(photo.pk), True, copy.renditions)]
+    assert seen["friend_parent"] == [(str(photo.pk), False, None)]
+    assert seen["key_person"] == [(str(photo.pk), False, None)]
+    # The copy goes (the marks changed): the compiled rule, kept, hides the photo from the
+    # child's family at once, as the database now says.
+    copy.delete()
+    prefetch = selectors.media_of_entries(_fresh(world["parent"]))
+    assert not Observation.objects.filter(pk=entry.pk).prefetch_related(prefetch)[0].visible_media
