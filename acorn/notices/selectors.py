@@ -18,6 +18,8 @@ all stop seeing them. Their words are made here, for the reader (`describe`).
 import uuid
 from dataclasses import dataclass
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q
 from django.http import Http404
 
@@ -84,24 +86,36 @@ def unread_count(user) -> int:
         return 0
     cached = user.__dict__.get("_acorn_unread_notices")
     if cached is None:
-        cached = _unread_rule(user).count()
+        sql, params = _unread_count_sql(user)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            cached = cursor.fetchone()[0]
         user.__dict__["_acorn_unread_notices"] = cached
     return cached
 
 
 def _unread_rule(user):
-    """The badge's queryset. Building its expression tree cost more than the database took
-    to count (issue 13), and the badge is on every page: the built queryset is kept in this
-    process under everything `_visible` reads in Python (`_visible_inputs`), as the media
-    rule is. Nothing decided is kept: the database counts again on every request."""
-    key = _visible_inputs(user)
-    rule = _UNREAD_RULES.get(key)
-    if rule is None:
-        rule = notices_for(user).filter(read_at=None).order_by()
+    """The badge's queryset: this person's unread notifications they may still see."""
+    return notices_for(user).filter(read_at=None).order_by()
+
+
+def _unread_count_sql(user) -> tuple[str, tuple]:
+    """The badge's count as SQL. Building and compiling its rule cost more than the
+    database took to count (issue 13), and the badge is on every page: the SQL is kept in
+    this process under everything `_visible` reads in Python (`_visible_inputs`), as the
+    media rule is. Nothing decided is kept: the database counts again on every request."""
+    key = (connection.alias, *_visible_inputs(user))
+    kept = _UNREAD_RULES.get(key)
+    if kept is None:
+        try:
+            sql, params = _unread_rule(user).values("pk").query.sql_with_params()
+            kept = (f"SELECT COUNT(*) FROM ({sql}) unread", tuple(params))  # noqa: S608
+        except EmptyResultSet:  # nothing this person could ever be told
+            kept = ("SELECT 0", ())
         if len(_UNREAD_RULES) >= _UNREAD_RULES_KEPT:
             _UNREAD_RULES.pop(next(iter(_UNREAD_RULES)), None)  # the oldest
-        _UNREAD_RULES[key] = rule
-    return rule.all()  # a copy: the kept one is never evaluated or changed
+        _UNREAD_RULES[key] = kept
+    return kept
 
 
 _UNREAD_RULES: dict = {}
