@@ -93,22 +93,51 @@ def _with_children(observations, user=None, *, listing=False):
     links = ObservationChild.objects.select_related("child").order_by("child__first_name")
     if listing:
         links = links.only(*LIST_CHILD_FIELDS)
-    prefetches = [Prefetch("links", queryset=links)]
+    # Into a list of its own (`entry_links`): Django builds a manager and a queryset per
+    # entry for a prefetch kept behind `links.all()`, a tenth of a list's time (issue 13).
+    prefetches = [Prefetch("links", queryset=links, to_attr="listed_links")]
     if user is not None:
         prefetches.append(media_of_entries(user, listing=listing))
     return observations.select_related("author").prefetch_related(*prefetches)
+
+
+def entry_links(observation) -> list:
+    """An entry's links to its children, first names in order when it came from a list
+    (`_with_children`), otherwise read now."""
+    listed = getattr(observation, "listed_links", None)
+    if listed is not None:
+        return listed
+    return list(observation.links.select_related("child").order_by("child__first_name"))
 
 
 def journal_for(user, child: Child):
     """A child's journal as this person may see it, newest first (child already checked
     with child_for)."""
     if is_staff_for(user, child):
-        rule = _staff_rule(user)
+        as_staff = True
     elif child.pk in linked_child_ids(user):
         require_onboarded(user, child)
-        rule = _parent_rule(user)
+        as_staff = False
     else:
         raise Http404("No such child.")
+    # Building this queryset cost a tenth of the page (issue 13): it is kept in this
+    # process under everything it is built from, as the media rule is. Who may read the
+    # journal is decided above on every request, and the database decides every row.
+    key = (as_staff, child.pk, _media_rule_inputs(user, False))
+    journal = _JOURNALS.get(key)
+    if journal is None:
+        journal = _journal_query(user, child, as_staff)
+        if len(_JOURNALS) >= _MEDIA_RULES_KEPT:
+            _JOURNALS.pop(next(iter(_JOURNALS)), None)  # the oldest
+        _JOURNALS[key] = journal
+    return journal.all()  # a copy: the kept one is never evaluated or changed
+
+
+_JOURNALS: dict = {}
+
+
+def _journal_query(user, child, as_staff: bool):
+    rule = _staff_rule(user) if as_staff else _parent_rule(user)
     # Ordered by the copies on the child's own link row, so the per-child index
     # (journal_child_newest) gives the order and a page reads only its own rows. The
     # annotations keep keyset paging working (the cursor names these values).
@@ -244,7 +273,7 @@ def observation_for(user, observation_id) -> Observation:
     observation = _with_children(Observation.objects.filter(pk=observation_id), user).first()
     if observation is None:
         raise Http404("No such entry.")
-    child_ids = [link.child_id for link in observation.links.all()]
+    child_ids = [link.child_id for link in entry_links(observation)]
     own_child = any(cid in active_child_ids(user) for cid in child_ids)
     if is_cleared(user, observation.setting_id):
         visible = Observation.objects.filter(
@@ -261,7 +290,7 @@ def observation_for(user, observation_id) -> Observation:
             raise refusal_for(user, membership.setting)
         linked = [
             link.child
-            for link in observation.links.all()
+            for link in entry_links(observation)
             if link.child_id in linked_child_ids(user)
         ]
         if linked:
@@ -276,7 +305,7 @@ def observation_for(user, observation_id) -> Observation:
 def children_shown_to(user, observation) -> list[Child]:
     """The children of an entry that this person may see named: all of them for staff,
     only their own for a parent (other children's names never reach a parent)."""
-    children = [link.child for link in observation.links.all()]
+    children = [link.child for link in entry_links(observation)]
     if is_cleared(user, observation.setting_id):
         return children
     own = linked_child_ids(user)

@@ -715,7 +715,7 @@ def _edit_media_choices(request, observation, ids, children):
 @staff
 def observation_edit(request, observation_id):
     observation = _changeable_observation(request, observation_id, "edit")
-    current = [link.child for link in observation.links.all()]
+    current = [link.child for link in selectors.entry_links(observation)]
     choosable = list(attending(Child.objects.filter(setting_id=observation.setting_id)))
     choosable += [c for c in current if c.pk not in {x.pk for x in choosable}]
     choosable.sort(

@@ -135,3 +135,29 @@ def test_the_compiled_prefetch_reads_what_the_rule_reads_for_everyone(world):
     copy.delete()
     prefetch = selectors.media_of_entries(_fresh(world["parent"]))
     assert not Observation.objects.filter(pk=entry.pk).prefetch_related(prefetch)[0].visible_media
+
+
+def test_a_kept_journal_is_the_same_sql_as_a_fresh_one_and_still_decides_each_time(world):
+    """A child's journal queryset is kept per process too (`journal_for`): kept or built,
+    the SQL is the same for every kind of person, who may read it is decided again on
+    every request, and what is in it follows the database."""
+    from django.http import Http404
+
+    child, entry = world["child"], world["entry"]
+    for name in ("key_person", "leader", "parent", "parent_staff", "dual"):
+        selectors.journal_for(_fresh(world[name]), child)  # kept
+        kept = selectors.journal_for(_fresh(world[name]), child)
+        as_staff = selectors.is_staff_for(_fresh(world[name]), child)
+        built = selectors._journal_query(_fresh(world[name]), child, as_staff)
+        assert _sql(kept) == _sql(built), name
+        assert list(kept) == [entry], name
+    # The parent's link ends: the kept journal is never reached, the request is refused.
+    ParentLink.objects.filter(parent=world["parent"]).delete()
+    with pytest.raises(Http404):
+        selectors.journal_for(_fresh(world["parent"]), child)
+    # The entry goes back to draft: it leaves the friend's parent's kept journal at once.
+    friend_parent, friend = world["friend_parent"], world["friend"]
+    assert list(selectors.journal_for(_fresh(friend_parent), friend)) == [entry]
+    entry.status = "draft"
+    entry.save(update_fields=["status"])
+    assert list(selectors.journal_for(_fresh(friend_parent), friend)) == []
