@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 PASSWORD = "acorn-bench-2026"
@@ -62,6 +62,11 @@ def generate(
         result.replies += made["replies"]
         result.media += made["media"]
         log(f"setting {index + 1}/{settings_count}: {result.entries} entries so far")
+    # Fresh statistics for the planner, as autovacuum would leave a database that grew
+    # day by day: without them PostgreSQL guessed the journal at 1M entries to be tiny and
+    # chose plans that took seconds (issue 13).
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     return result
 
 
