@@ -150,3 +150,22 @@ def test_password_reset_does_not_reveal_whether_an_account_exists(db, client, ma
     response = client.post("/password-reset/", {"email": "nobody@nowhere.test"})
     assert response.status_code == 302
     assert mailoutbox == []
+
+
+@override_settings(SESSION_ENGINE="django.contrib.sessions.backends.cached_db")
+def test_sessions_read_from_the_shared_cache_still_end_everywhere(world):
+    """With Redis (ACORN_REDIS_URL) sessions are read from the cache, not the database
+    (issue 13). Ending them doesn't depend on where they are kept: signing out everywhere,
+    and a password change, still sign every other browser out at once."""
+    from django.contrib.sessions.models import Session
+
+    laptop, phone = Client(), Client()
+    for c in (laptop, phone):
+        c.post("/sign-in/", {"email": "key@a.test", "password": f.PASSWORD})
+        assert c.get("/children/").status_code == 200
+    # Read from the cache: the database row may go and the session still opens pages.
+    Session.objects.filter(session_key=phone.cookies["sessionid"].value).delete()
+    assert phone.get("/children/").status_code == 200
+    laptop.post("/sign-out-everywhere/")
+    assert phone.get("/children/").status_code == 302
+    assert laptop.get("/children/").status_code == 302
