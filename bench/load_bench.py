@@ -7,6 +7,7 @@ with 50 users for 60 s on the 3,000-entry bench database. Prints p50/p95/p99 and
 
 import argparse
 import csv
+import shutil
 import socket
 import subprocess
 import sys
@@ -79,6 +80,16 @@ def main() -> None:
     env["BENCH_FAMILIES"] = str(credentials)
     port = free_port()
     bin_dir = Path(sys.executable).parent
+    # As in production (`./dev prod`): Redis as the shared cache, sessions read from it.
+    redis = None
+    if not env.get("ACORN_REDIS_URL") and shutil.which("redis-server"):
+        redis_port = free_port()
+        redis = subprocess.Popen(
+            ["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        env["ACORN_REDIS_URL"] = f"redis://127.0.0.1:{redis_port}/0"
     server = subprocess.Popen(
         [str(bin_dir / "gunicorn"), "acorn.wsgi", "--workers", str(args.workers),
          "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
@@ -105,9 +116,13 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=20)
+        if redis is not None:
+            redis.terminate()
+            redis.wait(timeout=20)
     print()
     print(f"load: {args.users} users, {args.seconds} s, gunicorn {args.workers} workers, "
-          f"{args.size:,} entries, {env['DATABASE_URL'].split(':')[0]}")  # fmt: skip
+          f"{args.size:,} entries, {env['DATABASE_URL'].split(':')[0]}"
+          f"{', Redis' if env.get('ACORN_REDIS_URL') else ''}")  # fmt: skip
     print(
         f"{'request':<16} {'count':>7} {'errors':>7} {'req/s':>7} {'p50':>6} {'p95':>6} {'p99':>6}"
     )
