@@ -178,15 +178,19 @@ def _shared_clearance(person, setting) -> Clearance:
     if membership is None:
         return compute_clearance(person, setting)
     today = setting_today(setting)
-    key = (
-        f"acorn:clearance:{membership.pk}:{membership.checks_version}:{today.isoformat()}"
-        f":{_written_here}"
-    )
+    key = _clearance_key(membership, today)
     clearance = cache.get(key)
     if clearance is None:
         clearance = compute_clearance(person, setting, today)
         cache.set(key, clearance, CLEARANCE_CACHE_SECONDS)
     return clearance
+
+
+def _clearance_key(membership, today: date) -> str:
+    return (
+        f"acorn:clearance:{membership.pk}:{membership.checks_version}:{today.isoformat()}"
+        f":{_written_here}"
+    )
 
 
 # Record writes made by this process. A person object held for longer than a request
@@ -304,5 +308,17 @@ def clearance_register(setting, members=None):
             .order_by("user__name")
         )
     today = setting_today(setting)
-    records = _load(setting, [m.user_id for m in members])
-    return [(m, compute_clearance(m.user, setting, today, records[m.user_id])) for m in members]
+    # Each member's answer is shared with `clearance_of` under the same key (membership,
+    # its records' stamp, the date): the records are read only for those not yet known.
+    keys = {m.pk: _clearance_key(m, today) for m in members}
+    known = cache.get_many(list(keys.values()))
+    missing = [m for m in members if keys[m.pk] not in known]
+    if missing:
+        records = _load(setting, [m.user_id for m in missing])
+        worked_out = {
+            keys[m.pk]: compute_clearance(m.user, setting, today, records[m.user_id])
+            for m in missing
+        }
+        cache.set_many(worked_out, CLEARANCE_CACHE_SECONDS)
+        known.update(worked_out)
+    return [(m, known[keys[m.pk]]) for m in members]

@@ -82,3 +82,26 @@ def test_a_check_recorded_in_one_setting_does_not_clear_the_person_in_another(wo
     f.clear(both, world.setting_b)
     kids = {c["id"] for c in api.get("/children").json()["items"]}
     assert str(world.far_child.pk) in kids and str(world.child.pk) in kids
+
+
+def test_todays_register_reads_the_records_once_and_shows_a_new_check_at_once(world, web):
+    """Today's clearance register shares each member's cached answer (issue 13): a second
+    visit reads no suitability record, and a check recorded or removed changes the
+    register on the very next visit."""
+
+    newcomer = f.staff(world.setting_a, cleared=False, name="Nia Newcomer")
+    leader = web(world.manager)
+    assert leader.get("/dashboard/").status_code == 200
+    assert _suitability_queries(leader, "/dashboard/") == 0
+
+    def row(name):
+        html = leader.get("/dashboard/").content.decode()
+        start = html.index(name)
+        return html[start : html.index("</tr>", start)]
+
+    assert "Cleared" not in row("Nia Newcomer")
+    f.clear(newcomer, world.setting_a)
+    assert "Cleared" in row("Nia Newcomer")
+    assert "Cleared" in row("Kate Key")
+    UpdateServiceSubscription.objects.get(person=world.key_person).delete()
+    assert "Cleared" not in row("Kate Key")
