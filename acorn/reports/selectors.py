@@ -212,8 +212,11 @@ def due_reports(setting, *, as_of, children=None) -> list[due.Due]:
         )
     }
     terms = list(Term.objects.filter(setting=setting, starts_on__lte=as_of).order_by("starts_on"))
-    reports = Report.objects.filter(child__in=[c.pk for c in children]).order_by(
-        "created_at", "version"
+    # Only what a slot names: a setting's reports carry their whole text and sections.
+    reports = (
+        Report.objects.filter(child__in=[c.pk for c in children])
+        .only("id", "child_id", "kind", "term_id", "status", "created_at", "version")
+        .order_by("created_at", "version")
     )
     latest, shared = {}, set()
     for report in reports:
