@@ -201,9 +201,13 @@ def due_reports(setting, *, as_of, children=None) -> list[due.Due]:
     if children is None:
         # Children who are leaving (a date recorded, not reached yet) still attend, and
         # their final report falls due by the leaving date.
-        children = Child.objects.filter(
-            setting=setting, status__in=[Child.Status.ACTIVE, Child.Status.LEFT]
-        ).order_by("first_name", "last_name", "pk")
+        children = (
+            Child.objects.filter(
+                setting=setting, status__in=[Child.Status.ACTIVE, Child.Status.LEFT]
+            )
+            .only("id", "setting_id", "first_name", "last_name", "date_of_birth", "start_date")
+            .order_by("first_name", "last_name", "pk")
+        )
     children = list(children)
     leavings = {
         leaving.child_id: leaving
