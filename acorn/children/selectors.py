@@ -11,6 +11,7 @@ from django.db.models import Exists, OuterRef, Q, Subquery
 from django.http import Http404
 
 from acorn.children.models import Child, ParentLink
+from acorn.core.kept import Kept, as_uuid, compiled
 from acorn.org.selectors import memberships_of
 from acorn.suitability.selectors import cleared_setting_ids, is_cleared, refusal_for
 
@@ -30,6 +31,25 @@ def children_visible_to(user):
     )
     as_parent = Exists(ParentLink.objects.filter(parent=user, child=OuterRef("pk"))) & ~expired()
     return Child.objects.filter(as_staff | Q(as_parent))
+
+
+def _kept_children_visible_to(user):
+    """`children_visible_to`, compiled once per process for everything it is built from
+    (`acorn.core.kept`): for a page's own lookup of one child, never inside another query."""
+    if not getattr(user, "is_authenticated", False):
+        return Child.objects.none()
+    from acorn.leaving.rules import today
+
+    key = (
+        user.pk,
+        today(),
+        frozenset(cleared_setting_ids(user)),
+        frozenset(leader_setting_ids(user)),
+    )
+    return _CHILDREN_VISIBLE.get(key, lambda: compiled(children_visible_to(user))).all()
+
+
+_CHILDREN_VISIBLE = Kept()
 
 
 def leader_setting_ids(user) -> set:
@@ -71,7 +91,7 @@ def child_for(user, child_id) -> Child:
     except ValueError:
         raise Http404("No such child.") from None
     child = (
-        children_visible_to(user)
+        _kept_children_visible_to(user)
         .select_related("setting", "key_person", "backup_key_person", "photo")
         .filter(pk=child_id)
         .first()
@@ -99,16 +119,20 @@ def linked_child_ids(user) -> set:
         return set()
     cached = getattr(user, "_acorn_child_ids", None)
     if cached is None:
-        from acorn.leaving.rules import expired
+        from acorn.leaving.rules import expired, today
 
-        # After the grace period (L-3) a parent's link no longer opens anything.
-        cached = set(
-            ParentLink.objects.filter(parent=user)
-            .exclude(expired("child_id"))
-            .values_list("child_id", flat=True)
+        # After the grace period (L-3) a parent's link no longer opens anything. Asked on
+        # every request: compiled once per person and day (`acorn.core.kept`).
+        links = _LINKED.get(
+            (user.pk, today()),
+            lambda: compiled(ParentLink.objects.filter(parent=user).exclude(expired("child_id"))),
         )
+        cached = set(links.values_list("child_id", flat=True))
         user._acorn_child_ids = cached
     return cached
+
+
+_LINKED = Kept()
 
 
 def is_parent(user) -> bool:
@@ -161,23 +185,37 @@ def active_child_ids(user) -> set:
         return set()
     cached = getattr(user, "_acorn_active_child_ids", None)
     if cached is None:
-        from acorn.children.consent import active_links
-
         linked = linked_child_ids(user)
         # Someone linked to no child (most staff) has no onboarding to look up: the badge
         # asks this on every page, and the lookup was a query of its own (issue 13).
-        cached = (
-            {
-                link.child_id
-                for link in active_links(user)
-                if link.agreement_signed and link.consent_answered
-            }
-            & linked
-            if linked
-            else set()
-        )
+        cached = _onboarded_child_ids(user) & linked if linked else set()
         user._acorn_active_child_ids = cached
     return cached
+
+
+def _onboarded_child_ids(user) -> set:
+    """The children for whom this person has signed the agreement and answered the
+    consent question. Asked on a parent's every page: the SQL is compiled once per person
+    (`acorn.core.kept`), the database answers every time."""
+    from django.db import connection
+
+    from acorn.children.consent import active_links
+
+    sql, params = _ONBOARDED.get(
+        user.pk,
+        lambda: (
+            active_links(user)
+            .filter(agreement_signed=True, consent_answered=True)
+            .values_list("child_id")
+            .query.sql_with_params()
+        ),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {as_uuid(child_id) for (child_id,) in cursor.fetchall()}
+
+
+_ONBOARDED = Kept()
 
 
 def require_onboarded(user, child) -> None:

@@ -9,7 +9,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
-from django.core.exceptions import EmptyResultSet
 from django.db.models import (
     BooleanField,
     Case,
@@ -24,7 +23,6 @@ from django.db.models import (
     Subquery,
     When,
 )
-from django.db.models.expressions import RawSQL
 from django.http import Http404
 
 from acorn.children.models import Child, ParentLink
@@ -35,6 +33,7 @@ from acorn.children.selectors import (
     linked_child_ids,
     require_onboarded,
 )
+from acorn.core.kept import Kept, compiled
 from acorn.journal.models import (
     AREAS_OF_LEARNING,
     CaptureDraft,
@@ -124,16 +123,11 @@ def journal_for(user, child: Child):
     # process under everything it is built from, as the media rule is. Who may read the
     # journal is decided above on every request, and the database decides every row.
     key = (as_staff, child.pk, _media_rule_inputs(user, False))
-    journal = _JOURNALS.get(key)
-    if journal is None:
-        journal = _journal_query(user, child, as_staff)
-        if len(_JOURNALS) >= _MEDIA_RULES_KEPT:
-            _JOURNALS.pop(next(iter(_JOURNALS)), None)  # the oldest
-        _JOURNALS[key] = journal
+    journal = _JOURNALS.get(key, lambda: _journal_query(user, child, as_staff))
     return journal.all()  # a copy: the kept one is never evaluated or changed
 
 
-_JOURNALS: dict = {}
+_JOURNALS = Kept()
 
 
 def _journal_query(user, child, as_staff: bool):
@@ -355,17 +349,11 @@ def media_visible_to(user, *, originals=False):
     if not getattr(user, "is_authenticated", False):
         return MediaItem.objects.none()
     key = _media_rule_inputs(user, originals)
-    rule = _MEDIA_RULES.get(key)
-    if rule is None:
-        rule = _media_rule(user, originals=originals)
-        if len(_MEDIA_RULES) >= _MEDIA_RULES_KEPT:
-            _MEDIA_RULES.pop(next(iter(_MEDIA_RULES)), None)  # the oldest
-        _MEDIA_RULES[key] = rule
+    rule = _MEDIA_RULES.get(key, lambda: _media_rule(user, originals=originals))
     return rule.all()  # a copy: the kept one is never evaluated or changed
 
 
-_MEDIA_RULES: dict = {}
-_MEDIA_RULES_KEPT = 1000
+_MEDIA_RULES = Kept()
 
 
 def _media_rule_inputs(user, originals: bool) -> tuple:
@@ -574,48 +562,22 @@ def media_of_entries(user, *, listing=False):
     """The prefetch for journal lists: each entry's visible media, in order.
 
     The rule is `media_visible_to`'s, compiled to SQL once per process for the same
-    inputs (`_compiled_media_rule`): compiling its nested subqueries on every request took
-    more time than the database took to answer (issue 13). The database still decides
-    every row on every request."""
-    compiled = _compiled_media_rule(user) if getattr(user, "is_authenticated", False) else None
-    if compiled is None:
-        media = MediaItem.objects.none()
+    inputs (`acorn.core.kept.compiled`): compiling its nested subqueries on every request
+    took more time than the database took to answer (issue 13). The database still
+    decides every row on every request. A prefetch is an outermost query, as a compiled
+    rule must be."""
+    if getattr(user, "is_authenticated", False):
+        key = _media_rule_inputs(user, False)
+        media = _COMPILED_MEDIA_RULES.get(key, lambda: compiled(media_visible_to(user))).all()
     else:
-        where, annotations = compiled
-        media = MediaItem.objects.filter(where).annotate(**annotations)
+        media = MediaItem.objects.none()
     media = media.order_by("position", "created_at")
     if listing:
         media = media.only(*LIST_MEDIA_FIELDS)
     return Prefetch("media", queryset=media, to_attr="visible_media")
 
 
-_COMPILED_RULES: dict = {}
-
-
-def _compiled_media_rule(user) -> tuple[RawSQL, dict] | None:
-    """`media_visible_to(user)` as SQL: its condition and its annotations (`serve_shared`,
-    `shared_files`), compiled as a query of its own, so they name the media table by its
-    own name. Only for a query where that table is the outermost one (the prefetch above),
-    never inside another query, where the name would point at the wrong row."""
-    key = _media_rule_inputs(user, False)
-    if key in _COMPILED_RULES:
-        return _COMPILED_RULES[key]
-    rule = media_visible_to(user)
-    compiler = rule.query.get_compiler(using=rule.db)
-    try:
-        # Django's own SQL for the rule, with its values kept apart as parameters.
-        where = RawSQL(*compiler.compile(rule.query.where), output_field=BooleanField())  # noqa: S611
-        annotations = {}
-        for name, expression in rule.query.annotations.items():
-            sql, params = expression.select_format(compiler, *compiler.compile(expression))
-            annotations[name] = RawSQL(sql, params, output_field=expression.output_field)  # noqa: S611
-        kept = (where, annotations)
-    except EmptyResultSet:  # a rule that can match nothing
-        kept = None
-    if len(_COMPILED_RULES) >= _MEDIA_RULES_KEPT:
-        _COMPILED_RULES.pop(next(iter(_COMPILED_RULES)), None)  # the oldest
-    _COMPILED_RULES[key] = kept
-    return kept
+_COMPILED_MEDIA_RULES = Kept()
 
 
 def comments_for(user, observation):

@@ -24,6 +24,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.http import Http404
 
 from acorn.children.selectors import active_child_ids, leader_setting_ids
+from acorn.core.kept import Kept
 from acorn.journal.models import Observation, ObservationChild
 from acorn.notices.models import Notice
 from acorn.reports.models import Report
@@ -105,21 +106,18 @@ def _unread_count_sql(user) -> tuple[str, tuple]:
     this process under everything `_visible` reads in Python (`_visible_inputs`), as the
     media rule is. Nothing decided is kept: the database counts again on every request."""
     key = (connection.alias, *_visible_inputs(user))
-    kept = _UNREAD_RULES.get(key)
-    if kept is None:
-        try:
-            sql, params = _unread_rule(user).values("pk").query.sql_with_params()
-            kept = (f"SELECT COUNT(*) FROM ({sql}) unread", tuple(params))  # noqa: S608
-        except EmptyResultSet:  # nothing this person could ever be told
-            kept = ("SELECT 0", ())
-        if len(_UNREAD_RULES) >= _UNREAD_RULES_KEPT:
-            _UNREAD_RULES.pop(next(iter(_UNREAD_RULES)), None)  # the oldest
-        _UNREAD_RULES[key] = kept
-    return kept
+    return _UNREAD_COUNTS.get(key, lambda: _count_sql(_unread_rule(user)))
 
 
-_UNREAD_RULES: dict = {}
-_UNREAD_RULES_KEPT = 1000
+def _count_sql(queryset) -> tuple[str, tuple]:
+    try:
+        sql, params = queryset.values("pk").query.sql_with_params()
+    except EmptyResultSet:  # nothing this person could ever be told
+        return ("SELECT 0", ())
+    return (f"SELECT COUNT(*) FROM ({sql}) unread", tuple(params))  # noqa: S608
+
+
+_UNREAD_COUNTS = Kept()
 
 
 def _visible_inputs(user) -> tuple:

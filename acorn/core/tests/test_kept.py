@@ -1,0 +1,122 @@
+"""Issue 13: rules asked on every request are kept in the process, built or compiled
+(`acorn.core.kept`). What a person may see must still follow the database at once, and be
+the same as the rule built afresh, for every kind of person, including people who belong
+to two places at once."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from acorn.children import selectors as children
+from acorn.children.models import Child, ParentLink
+from acorn.core.kept import Kept, compiled
+from acorn.core.tests import factories as f
+from acorn.leaving.models import Leaving
+from acorn.org.models import Membership
+
+pytestmark = pytest.mark.django_db
+
+
+def test_kept_gives_back_what_it_built_and_lets_the_oldest_go_when_full():
+    kept = Kept(size=2)
+    built = []
+
+    def build(value):
+        built.append(value)
+        return value
+
+    assert kept.get("a", lambda: build(1)) == 1
+    assert kept.get("a", lambda: build(2)) == 1
+    kept.get("b", lambda: build(3))
+    kept.get("c", lambda: build(4))  # "a" goes
+    assert kept.get("a", lambda: build(5)) == 5
+    assert built == [1, 3, 4, 5]
+
+
+def test_compiled_reads_the_same_rows_and_values_as_the_queryset(world):
+    leaving = Exists(Leaving.objects.filter(child_id=OuterRef("pk")))
+    rule = Child.objects.filter(setting=world.setting_a).annotate(is_leaving=leaving)
+    fast = compiled(rule)
+    assert sorted((c.pk, c.is_leaving) for c in fast) == sorted((c.pk, c.is_leaving) for c in rule)
+    assert {c.pk for c in fast} == {world.child.pk, world.other_child.pk}
+    # Kept, it still reads the database: a new leaving record shows at once.
+    Leaving.objects.create(
+        child=world.child, leaving_on=timezone.localdate(), recorded_by=world.manager
+    )
+    assert {c.pk: c.is_leaving for c in fast.all()}[world.child.pk] is True
+    # A condition that can match nothing, and one that matches everything.
+    assert list(compiled(Child.objects.filter(pk__in=[]))) == []
+    assert compiled(Child.objects.all()).count() == Child.objects.count()
+
+
+def test_compiled_refuses_a_condition_on_another_table(world):
+    with pytest.raises(ValueError):
+        compiled(Child.objects.filter(setting__name="Acorn Tree Nursery"))
+
+
+def _fresh(user):
+    for attr in ("_acorn_child_ids", "_acorn_active_child_ids", "_acorn_memberships"):
+        user.__dict__.pop(attr, None)
+    user.__dict__.pop("_acorn_clearance", None)
+    return user
+
+
+def _can_open(user, child) -> bool:
+    try:
+        children.child_for(_fresh(user), child.pk)
+    except Exception:  # 404, or a refusal saying what is missing
+        return False
+    return True
+
+
+def _rule_says(user, child) -> bool:
+    return children.children_visible_to(_fresh(user)).filter(pk=child.pk).exists()
+
+
+def test_kept_child_lookups_follow_the_rule_for_everyone_and_every_change(world):
+    # A parent who is also uncleared staff of the same setting, and staff of two settings.
+    parent_staff = f.parent_of(world.child, email="both@a.test")
+    Membership.objects.create(user=parent_staff, setting=world.setting_a, role="practitioner")
+    dual = f.staff(world.setting_a, email="dual@a.test")
+    Membership.objects.create(user=dual, setting=world.setting_b, role="practitioner")
+    people = [
+        world.manager,
+        world.key_person,
+        world.parent,
+        world.other_parent,
+        world.other_manager,
+        world.far_parent,
+        parent_staff,
+        dual,
+    ]
+    kids = [world.child, world.other_child, world.far_child]
+
+    def check():
+        seen = {}
+        for person in people:
+            for child in kids:
+                assert _can_open(person, child) == _rule_says(person, child), (person, child)
+                seen[(person.email, child.first_name)] = _can_open(person, child)
+        return seen
+
+    before = check()
+    assert before[("parent@a.test", "Xander")] and not before[("parent@a.test", "Yasmin")]
+    assert before[("both@a.test", "Xander")] and not before[("both@a.test", "Yasmin")]
+    assert not before[("dual@a.test", "Zoe")]  # not cleared at Birch
+    # The link ends: the parent's kept lookups follow on the next request.
+    ParentLink.objects.filter(parent=world.parent).delete()
+    assert not _can_open(world.parent, world.child)
+    assert children.active_child_ids(_fresh(world.parent)) == set()
+    # Xander leaves: practitioners lose him on the day, his parents after the grace period.
+    Leaving.objects.create(
+        child=world.child, leaving_on=timezone.localdate(), recorded_by=world.manager
+    )
+    after = check()
+    assert not after[("key@a.test", "Xander")] and after[("manager@a.test", "Xander")]
+    assert after[("both@a.test", "Xander")]
+    with time_machine.travel(timezone.now() + timedelta(days=400)):
+        assert children.linked_child_ids(_fresh(parent_staff)) == set()
+        assert not _can_open(parent_staff, world.child)
