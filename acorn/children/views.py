@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from acorn.audit.services import audit_record
-from acorn.children import selectors, services
+from acorn.children import rendering, selectors, services
 from acorn.children.forms import ChildForm, ParentInviteForm
 from acorn.children.models import Child
 from acorn.core.access import session_leader, signed_in, staff
@@ -38,13 +38,11 @@ def child_list(request):
         request,
         "children/list.html",
         {
-            "children": children,
+            "cards": rendering.cards_html(children, quiet_after=quiet_after, quiet_days=QUIET_DAYS),
             "mine": mine,
             "status": status,
             "q": request.GET.get("q", ""),
             "statuses": Child.Status.choices,
-            "quiet_after": quiet_after,
-            "quiet_days": QUIET_DAYS,
         },
     )
 
