@@ -60,18 +60,15 @@ def key_person_choices(setting: Setting):
 
 def observations_supervised_by(leader, setting):
     """Observations recorded under this session leader's supervision (A-7), newest first,
-    for the leader's review list. Only for a leader cleared to see children's data."""
-    from django.db.models import Prefetch
-
-    from acorn.journal.models import Observation, ObservationChild
+    for Today: the date, the text and the author's name. Only for a leader cleared to see
+    children's data."""
+    from acorn.journal.models import Observation
 
     return (
         Observation.objects.filter(setting=setting, supervisor=leader)
         .exclude(status=Observation.Status.DRAFT)
         .select_related("author")
-        .prefetch_related(
-            Prefetch("links", queryset=ObservationChild.objects.select_related("child"))
-        )
+        .only("id", "observed_on", "text", "created_at", "author__name")
         .order_by("-created_at")
     )
 
