@@ -939,7 +939,9 @@ def review_list(request):
             "entries": _entries_for_display(request.user, observations[:50]),
             "show": show,
             "authors": staff_of(setting),
-            "children": Child.objects.filter(setting=setting).order_by("first_name"),
+            "children": Child.objects.filter(setting=setting)
+            .only("id", "first_name", "last_name")
+            .order_by("first_name"),
             "author_id": author_id,
             "child_id": child_id,
         },
