@@ -17,6 +17,7 @@ from acorn.eyfs.selectors import scale_of, terms_of
 from acorn.reports import selectors, services
 from acorn.reports.models import Report
 from acorn.reports.pdf import TITLES, pdf_response
+from acorn.reports.rendering import due_rows_html
 from acorn.suitability.selectors import setting_today
 
 
@@ -47,7 +48,8 @@ def child_reports(request, child_id):
             "is_staff": is_staff,
             "kinds": Report.Kind.choices,
             "terms": list(terms_of(child.setting)) if is_staff else [],
-            "due_rows": due_rows,
+            "due_rows": bool(due_rows),
+            "due_rows_html": due_rows_html(due_rows, show_child=False),
             "titles": TITLES,
         },
     )

@@ -6,6 +6,7 @@ from django.http import Http404
 
 from acorn.core.policy import PolicyRefusal
 from acorn.reports import selectors
+from acorn.reports.rendering import due_rows_html
 from acorn.suitability.selectors import is_cleared, setting_today
 
 register = template.Library()
@@ -33,9 +34,11 @@ def reports_due_panel(context, mine=False):
         if membership.is_session_leader and not mine
         else []
     )
+    shown = [row for row in rows if row.status in SHOWN]
     return {
         "show": True,
-        "rows": [row for row in rows if row.status in SHOWN],
+        "rows": bool(shown),
+        "rows_html": due_rows_html(shown, show_child=True),
         "done": sum(1 for row in rows if row.status == "done"),
         "waiting": waiting,
         "mine": children is not None,
