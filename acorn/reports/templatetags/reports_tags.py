@@ -50,12 +50,20 @@ def child_reports_link(context, child):
     """On a child's journal: parents see their shared reports; staff a link to all."""
     request = context.get("request")
     try:
-        reports = list(selectors.reports_of(request.user, child)[:5])
+        reports = selectors.reports_of(request.user, child)
     except (Http404, PolicyRefusal):
         return {"show": False}
+    is_staff = selectors.is_report_staff(request.user, child)
     return {
         "show": True,
         "child": child,
-        "reports": reports,
-        "is_staff": selectors.is_report_staff(request.user, child),
+        # Staff get a link only; a parent the few lines the panel shows of each report.
+        "reports": []
+        if is_staff
+        else list(
+            reports.select_related(None).only(
+                "id", "kind", "shared_at", "parent_comment", "version", "status"
+            )[:5]
+        ),
+        "is_staff": is_staff,
     }
