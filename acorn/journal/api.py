@@ -404,7 +404,9 @@ def child_journal(
         with_media=has_photos,
         text=(q or "").strip(),
     )
-    rows, following = page(selectors.journal_filtered(request.user, child, wanted), request)
+    # The API names each entry's author by id: their row is not read (issue 13).
+    entries = selectors.journal_filtered(request.user, child, wanted).select_related(None)
+    rows, following = page(entries, request)
     audit_record(
         action="journal.read",
         request=request,
