@@ -200,3 +200,24 @@ def media_html(observation, links: Links) -> str:
             )
     out.append("</div>")
     return "".join(out)
+
+
+def review_form_html(observation, *, action: str, csrf_token, next_url: str) -> str:
+    """A session leader's review form under one entry of the review list (J-6): feedback
+    for the author, the staff-meeting box, and the page's one CSRF token."""
+    pk = observation.pk
+    author = observation.author.name if observation.author_id and observation.author else ""
+    checked = " checked" if observation.discuss_at_meeting else ""
+    return mark_safe(  # noqa: S308 - every value below is escaped
+        f'<form method="post" action="{escape(action)}" class="panel stack review-form">'
+        f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(str(csrf_token))}">\n'
+        f'    <input type="hidden" name="next" value="{escape(next_url)}">\n'
+        f'    <label for="feedback-{pk}">Feedback for {escape(author or "the author")} (optional)'
+        "</label>\n"
+        f'    <textarea name="feedback" id="feedback-{pk}" rows="2">'
+        f"{escape(observation.review_feedback)}</textarea>\n"
+        f'    <label class="check"><input type="checkbox" name="discuss"{checked}> Discuss at the '
+        "next staff meeting</label>\n"
+        '    <button type="submit" class="button">Mark as reviewed</button>\n'
+        "  </form>"
+    )

@@ -1,6 +1,6 @@
 from django import template
 
-from acorn.journal.rendering import Links, entry_html
+from acorn.journal.rendering import Links, entry_html, review_form_html
 
 register = template.Library()
 
@@ -18,4 +18,21 @@ def journal_entry(context, observation, shown, link=False, show_feedback=False, 
         show_feedback=show_feedback,
         name_child=name_child,
         links=links,
+    )
+
+
+@register.simple_tag(takes_context=True)
+def review_form(context, observation, next_url):
+    """{% review_form observation next %}: the review list's form for one entry, with the
+    page's one CSRF token (journal.rendering)."""
+    links = context.render_context.get("review_links")
+    if links is None:
+        from acorn.core.templatetags.acorn_extras import linker
+
+        links = context.render_context["review_links"] = linker("journal:review_submit", 1)
+    return review_form_html(
+        observation,
+        action=links(observation.pk),
+        csrf_token=context.get("csrf_token"),
+        next_url=next_url,
     )

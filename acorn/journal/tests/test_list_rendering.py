@@ -90,3 +90,46 @@ def test_journal_list_loads_only_what_it_shows_of_children_and_photos(world):
         (photo,) = entry.visible_media
         assert photo.width == 10 and photo.status == "ready"
         assert {"faces", "renditions", "storage_prefix"} <= photo.get_deferred_fields()
+
+
+# The review form as `journal/review.html` wrote it before it moved to Python (issue 13).
+REVIEW_FORM_TEMPLATE = (
+    "{% load acorn_extras %}"
+    '<form method="post" action="{% id_url \'journal:review_submit\' observation.pk %}" '
+    'class="panel stack review-form"><input type="hidden" name="csrfmiddlewaretoken" '
+    'value="{{ csrf_token }}">\n'
+    '    <input type="hidden" name="next" value="{{ next }}">\n'
+    '    <label for="feedback-{{ observation.pk }}">Feedback for '
+    '{{ observation.author.name|default:"the author" }} (optional)</label>\n'
+    '    <textarea name="feedback" id="feedback-{{ observation.pk }}" rows="2">'
+    "{{ observation.review_feedback }}</textarea>\n"
+    '    <label class="check"><input type="checkbox" name="discuss"'
+    "{% if observation.discuss_at_meeting %} checked{% endif %}> Discuss at the next staff "
+    "meeting</label>\n"
+    '    <button type="submit" class="button">Mark as reviewed</button>\n'
+    "  </form>"
+)
+
+
+def test_review_form_reads_as_the_template_did(world):
+    from django.template import Context, Template
+
+    from acorn.core.templatetags.acorn_extras import link
+    from acorn.journal.rendering import review_form_html
+
+    _entries(world, 1, photos=False)
+    entry = Observation.objects.select_related("author").get()
+    entry.review_feedback = 'Lovely <b>"counting"</b> & more'
+    entry.discuss_at_meeting = True
+    for author_name in ("Kate <Key>", ""):
+        entry.author.name = author_name
+        context = {"observation": entry, "csrf_token": "tok123", "next": "/review/?a=1&b=2"}
+        expected = Template(REVIEW_FORM_TEMPLATE).render(Context(context))
+        html = review_form_html(
+            entry,
+            action=link("journal:review_submit", entry.pk),
+            csrf_token="tok123",
+            next_url="/review/?a=1&b=2",
+        )
+        assert html == expected
+    assert "&lt;b&gt;" in html and "Feedback for the author" in html
