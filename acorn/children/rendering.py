@@ -6,9 +6,7 @@ page (issue 13). The same markup as `children/_avatar.html` and the card of
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from acorn.core.templatetags.acorn_extras import linker
-
-MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+from acorn.core.templatetags.acorn_extras import linker, short_date
 
 
 def avatar_html(child, media_link) -> str:
@@ -35,9 +33,7 @@ def cards_html(children, *, quiet_after, quiet_days: int) -> str:
         key_person = escape(child.key_person.name) if child.key_person_id else ""
         last = child.last_observed
         if last:
-            observed = (
-                f'<span class="muted">Last observed {last.day} {MONTHS[last.month - 1]}</span>'
-            )
+            observed = f'<span class="muted">Last observed {short_date(last)}</span>'
             if last < quiet_after:
                 observed += f' <span class="chip warn">Nothing for {quiet_days}+ days</span>'
         else:

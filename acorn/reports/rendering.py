@@ -6,15 +6,8 @@ escaped."""
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from acorn.core.templatetags.acorn_extras import linker
+from acorn.core.templatetags.acorn_extras import linker, short_date
 from acorn.reports.models import Report
-
-MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
-
-
-def _day(day, *, year: bool) -> str:
-    text = f"{day.day} {MONTHS[day.month - 1]}"
-    return f"{text} {day.year}" if year else text
 
 
 def due_rows_html(rows, *, show_child: bool) -> str:
@@ -40,12 +33,12 @@ def due_rows_html(rows, *, show_child: bool) -> str:
         if row.term is not None:
             parts.append(f", {escape(row.term.name)}")
         if row.status == "overdue":
-            chip = f'<span class="chip bad">Overdue since {_day(row.due_on, year=False)}</span>'
+            chip = f'<span class="chip bad">Overdue since {short_date(row.due_on)}</span>'
         elif row.status == "due":
-            chip = f'<span class="chip warn">Due by {_day(row.due_on, year=True)}</span>'
+            chip = f'<span class="chip warn">Due by {short_date(row.due_on, year=True)}</span>'
         elif row.status == "done":
             chip = '<span class="chip ok">Done</span>'
         else:
-            chip = f'<span class="muted">From {_day(row.opens_on, year=True)}</span>'
+            chip = f'<span class="muted">From {short_date(row.opens_on, year=True)}</span>'
         items.append(f"<li>{''.join(parts)}\n{chip}\n</li>")
     return mark_safe("".join(items))  # noqa: S308 - every value above is escaped

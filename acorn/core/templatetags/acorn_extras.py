@@ -21,6 +21,16 @@ def _link_parts(urlconf, prefix, name, count):
     return tuple(parts) if len(parts) == count + 1 else None
 
 
+SHORT_MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+
+
+def short_date(day, *, year: bool = False) -> str:
+    """The templates' `date:"j M"` (or `"j M Y"`), for lists written in Python: Acorn is in
+    British English only, so no locale look-up per call."""
+    text = f"{day.day} {SHORT_MONTHS[day.month - 1]}"
+    return f"{text} {day.year}" if year else text
+
+
 def link(name, *args):
     """reverse(name, args=args) for URLs whose arguments are plain ids and names (UUIDs,
     renditions): the pattern is reversed once per URL configuration and script prefix,

@@ -42,6 +42,12 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     role = Membership.Role.PRACTITIONER
 
 
+def fresh(person):
+    """A new object for the person, as a new request has: the selectors remember their
+    answers on the person object for the rest of a request."""
+    return User.objects.get(pk=person.pk)
+
+
 def staff(setting, role="practitioner", *, cleared=True, mfa=None, **person):
     """A staff member; cleared (A-5) and, where their role needs it, enrolled in two-step
     sign-in (A-3), unless asked otherwise: most tests are about something else."""

@@ -14,6 +14,7 @@ from acorn.children import selectors as children
 from acorn.children.models import Child, ParentLink
 from acorn.core.kept import Kept, compiled
 from acorn.core.tests import factories as f
+from acorn.core.tests.factories import fresh
 from acorn.leaving.models import Leaving
 from acorn.org.models import Membership
 
@@ -57,23 +58,16 @@ def test_compiled_refuses_a_condition_on_another_table(world):
         compiled(Child.objects.filter(setting__name="Acorn Tree Nursery"))
 
 
-def _fresh(user):
-    for attr in ("_acorn_child_ids", "_acorn_active_child_ids", "_acorn_memberships"):
-        user.__dict__.pop(attr, None)
-    user.__dict__.pop("_acorn_clearance", None)
-    return user
-
-
 def _can_open(user, child) -> bool:
     try:
-        children.child_for(_fresh(user), child.pk)
+        children.child_for(fresh(user), child.pk)
     except Exception:  # 404, or a refusal saying what is missing
         return False
     return True
 
 
 def _rule_says(user, child) -> bool:
-    return children.children_visible_to(_fresh(user)).filter(pk=child.pk).exists()
+    return children.children_visible_to(fresh(user)).filter(pk=child.pk).exists()
 
 
 def test_kept_child_lookups_follow_the_rule_for_everyone_and_every_change(world):
@@ -109,7 +103,7 @@ def test_kept_child_lookups_follow_the_rule_for_everyone_and_every_change(world)
     # The link ends: the parent's kept lookups follow on the next request.
     ParentLink.objects.filter(parent=world.parent).delete()
     assert not _can_open(world.parent, world.child)
-    assert children.active_child_ids(_fresh(world.parent)) == set()
+    assert children.active_child_ids(fresh(world.parent)) == set()
     # Xander leaves: practitioners lose him on the day, his parents after the grace period.
     Leaving.objects.create(
         child=world.child, leaving_on=timezone.localdate(), recorded_by=world.manager
@@ -118,5 +112,5 @@ def test_kept_child_lookups_follow_the_rule_for_everyone_and_every_change(world)
     assert not after[("key@a.test", "Xander")] and after[("manager@a.test", "Xander")]
     assert after[("both@a.test", "Xander")]
     with time_machine.travel(timezone.now() + timedelta(days=400)):
-        assert children.linked_child_ids(_fresh(parent_staff)) == set()
+        assert children.linked_child_ids(fresh(parent_staff)) == set()
         assert not _can_open(parent_staff, world.child)

@@ -6,7 +6,14 @@ import pytest
 from django.core.exceptions import EmptyResultSet
 
 from acorn.children.models import ParentLink
-from acorn.core.tests.factories import ChildFactory, SettingFactory, observation, parent_of, staff
+from acorn.core.tests.factories import (
+    ChildFactory,
+    SettingFactory,
+    fresh,
+    observation,
+    parent_of,
+    staff,
+)
 from acorn.journal import selectors
 from acorn.journal.tests.helpers import stored_photo
 from acorn.org.models import Membership
@@ -49,47 +56,40 @@ def world(settings, tmp_path):
     return locals()
 
 
-def _fresh(user):
-    """The person as a new request finds them (nothing remembered on the object)."""
-    for attr in ("_acorn_child_ids", "_acorn_active_child_ids", "_acorn_memberships"):
-        user.__dict__.pop(attr, None)
-    return user
-
-
 def test_kept_and_fresh_rules_are_the_same_sql_for_everyone(world):
     people = ("key_person", "leader", "parent", "friend_parent", "parent_staff", "dual")
     for name in people:
         for originals in (False, True):
-            user = _fresh(world[name])
+            user = fresh(world[name])
             kept = selectors.media_visible_to(user, originals=originals)
-            again = selectors.media_visible_to(_fresh(world[name]), originals=originals)
-            built = selectors._media_rule(_fresh(world[name]), originals=originals)
+            again = selectors.media_visible_to(fresh(world[name]), originals=originals)
+            built = selectors._media_rule(fresh(world[name]), originals=originals)
             assert _sql(kept) == _sql(again) == _sql(built), name
     # Different people never share a kept rule.
-    assert _sql(selectors.media_visible_to(_fresh(world["parent"]))) != _sql(
-        selectors.media_visible_to(_fresh(world["friend_parent"]))
+    assert _sql(selectors.media_visible_to(fresh(world["parent"]))) != _sql(
+        selectors.media_visible_to(fresh(world["friend_parent"]))
     )
 
 
 def test_what_is_seen_follows_the_database_on_the_next_request(world):
     photo, friend = world["photo"], world["friend"]
-    parent = _fresh(world["parent"])
+    parent = fresh(world["parent"])
     assert photo in selectors.media_visible_to(parent)
     # The friend's parent withdraws consent: the photo leaves the other family's view at once
     # (nothing about consent is kept).
     friend.image_consent = False
     friend.save(update_fields=["image_consent"])
-    assert photo not in selectors.media_visible_to(_fresh(world["parent"]))
-    assert photo in selectors.media_visible_to(_fresh(world["key_person"]))
+    assert photo not in selectors.media_visible_to(fresh(world["parent"]))
+    assert photo in selectors.media_visible_to(fresh(world["key_person"]))
     # A link removed changes the inputs: the parent no longer reaches the entry at all.
     friend.image_consent = True
     friend.save(update_fields=["image_consent"])
     ParentLink.objects.filter(parent=world["parent"]).delete()
-    assert photo not in selectors.media_visible_to(_fresh(world["parent"]))
+    assert photo not in selectors.media_visible_to(fresh(world["parent"]))
 
 
 def test_a_kept_rule_is_never_handed_out_itself(world):
-    user = _fresh(world["parent"])
+    user = fresh(world["parent"])
     first = selectors.media_visible_to(user)
     list(first)
     second = selectors.media_visible_to(user)
@@ -121,10 +121,10 @@ def test_the_compiled_prefetch_reads_what_the_rule_reads_for_everyone(world):
     seen = {}
     for name in people:
         for listing in (False, True):
-            prefetch = selectors.media_of_entries(_fresh(world[name]), listing=listing)
+            prefetch = selectors.media_of_entries(fresh(world[name]), listing=listing)
             entries = Observation.objects.filter(pk=entry.pk).prefetch_related(prefetch)
             compiled = [item for e in entries for item in e.visible_media]
-            ruled = selectors.media_visible_to(_fresh(world[name])).filter(observation=entry)
+            ruled = selectors.media_visible_to(fresh(world[name])).filter(observation=entry)
             assert _as_read(compiled) == _as_read(ruled), (name, listing)
             seen[name] = _as_read(compiled)
     assert seen["parent"] == [(str(photo.pk), True, copy.renditions)]
@@ -133,7 +133,7 @@ def test_the_compiled_prefetch_reads_what_the_rule_reads_for_everyone(world):
     # The copy goes (the marks changed): the compiled rule, kept, hides the photo from the
     # child's family at once, as the database now says.
     copy.delete()
-    prefetch = selectors.media_of_entries(_fresh(world["parent"]))
+    prefetch = selectors.media_of_entries(fresh(world["parent"]))
     assert not Observation.objects.filter(pk=entry.pk).prefetch_related(prefetch)[0].visible_media
 
 
@@ -145,19 +145,19 @@ def test_a_kept_journal_is_the_same_sql_as_a_fresh_one_and_still_decides_each_ti
 
     child, entry = world["child"], world["entry"]
     for name in ("key_person", "leader", "parent", "parent_staff", "dual"):
-        selectors.journal_for(_fresh(world[name]), child)  # kept
-        kept = selectors.journal_for(_fresh(world[name]), child)
-        as_staff = selectors.is_staff_for(_fresh(world[name]), child)
-        built = selectors._journal_query(_fresh(world[name]), child, as_staff)
+        selectors.journal_for(fresh(world[name]), child)  # kept
+        kept = selectors.journal_for(fresh(world[name]), child)
+        as_staff = selectors.is_staff_for(fresh(world[name]), child)
+        built = selectors._journal_query(fresh(world[name]), child, as_staff)
         assert _sql(kept) == _sql(built), name
         assert list(kept) == [entry], name
     # The parent's link ends: the kept journal is never reached, the request is refused.
     ParentLink.objects.filter(parent=world["parent"]).delete()
     with pytest.raises(Http404):
-        selectors.journal_for(_fresh(world["parent"]), child)
+        selectors.journal_for(fresh(world["parent"]), child)
     # The entry goes back to draft: it leaves the friend's parent's kept journal at once.
     friend_parent, friend = world["friend_parent"], world["friend"]
-    assert list(selectors.journal_for(_fresh(friend_parent), friend)) == [entry]
+    assert list(selectors.journal_for(fresh(friend_parent), friend)) == [entry]
     entry.status = "draft"
     entry.save(update_fields=["status"])
-    assert list(selectors.journal_for(_fresh(friend_parent), friend)) == []
+    assert list(selectors.journal_for(fresh(friend_parent), friend)) == []

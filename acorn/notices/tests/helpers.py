@@ -34,7 +34,6 @@ def shown_to(person) -> list[Notice]:
 
 
 def _fresh(person):
-    """A new object for the person, as a new request has (the selectors cache per object)."""
-    from acorn.accounts.models import User
+    from acorn.core.tests.factories import fresh
 
-    return User.objects.get(pk=person.pk)
+    return fresh(person)
