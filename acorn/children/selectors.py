@@ -11,7 +11,7 @@ from django.db.models import Exists, OuterRef, Q, Subquery
 from django.http import Http404
 
 from acorn.children.models import Child, ParentLink
-from acorn.core.kept import Kept, as_uuid, compiled
+from acorn.core.kept import Kept, Statement, as_uuid, compiled, placeholders
 from acorn.org.selectors import memberships_of
 from acorn.suitability.selectors import cleared_setting_ids, is_cleared, refusal_for
 
@@ -38,18 +38,35 @@ def _kept_children_visible_to(user):
     (`acorn.core.kept`): for a page's own lookup of one child, never inside another query."""
     if not getattr(user, "is_authenticated", False):
         return Child.objects.none()
+    key = _children_visible_key(user)
+    return _CHILDREN_VISIBLE.get(key, lambda: compiled(children_visible_to(user))).all()
+
+
+def _children_visible_key(user) -> tuple:
+    """Everything `children_visible_to` reads in Python."""
     from acorn.leaving.rules import today
 
-    key = (
+    return (
         user.pk,
         today(),
         frozenset(cleared_setting_ids(user)),
         frozenset(leader_setting_ids(user)),
     )
-    return _CHILDREN_VISIBLE.get(key, lambda: compiled(children_visible_to(user))).all()
+
+
+def _child_lookup(user) -> Statement:
+    """A page's lookup of one child among those this person may see, as one statement."""
+    slot = placeholders(1)
+    lookup = (
+        _kept_children_visible_to(user)
+        .select_related("setting", "key_person", "backup_key_person", "photo")
+        .filter(pk=slot[0])[:1]
+    )
+    return Statement(lookup, slot)
 
 
 _CHILDREN_VISIBLE = Kept()
+_CHILD_LOOKUPS = Kept()
 
 
 def leader_setting_ids(user) -> set:
@@ -90,12 +107,8 @@ def child_for(user, child_id) -> Child:
         child_id = uuid.UUID(str(child_id))
     except ValueError:
         raise Http404("No such child.") from None
-    child = (
-        _kept_children_visible_to(user)
-        .select_related("setting", "key_person", "backup_key_person", "photo")
-        .filter(pk=child_id)
-        .first()
-    )
+    lookup = _CHILD_LOOKUPS.get(_children_visible_key(user), lambda: _child_lookup(user))
+    child = next(iter(lookup.rows([child_id])), None)
     if child is None:
         # Staff of the child's own setting know it exists: they are told what is missing.
         _refuse_if_gated(user, child_id)

@@ -33,7 +33,7 @@ from acorn.children.selectors import (
     linked_child_ids,
     require_onboarded,
 )
-from acorn.core.kept import Kept, compiled
+from acorn.core.kept import Kept, Statement, compiled, prefetch_into
 from acorn.journal.models import (
     AREAS_OF_LEARNING,
     CaptureDraft,
@@ -88,8 +88,12 @@ LIST_MEDIA_FIELDS = (
 )
 
 
+def _listed_links():
+    return ObservationChild.objects.select_related("child").order_by("child__first_name")
+
+
 def _with_children(observations, user=None, *, listing=False):
-    links = ObservationChild.objects.select_related("child").order_by("child__first_name")
+    links = _listed_links()
     if listing:
         links = links.only(*LIST_CHILD_FIELDS)
     # Into a list of its own (`entry_links`): Django builds a manager and a queryset per
@@ -112,6 +116,17 @@ def entry_links(observation) -> list:
 def journal_for(user, child: Child):
     """A child's journal as this person may see it, newest first (child already checked
     with child_for)."""
+    key, as_staff = _journal_key(user, child)
+    # Building this queryset cost a tenth of the page (issue 13): it is kept in this
+    # process under everything it is built from, as the media rule is. Who may read the
+    # journal is decided on every request, and the database decides every row.
+    journal = _JOURNALS.get(key, lambda: _journal_query(user, child, as_staff))
+    return journal.all()  # a copy: the kept one is never evaluated or changed
+
+
+def _journal_key(user, child) -> tuple[tuple, bool]:
+    """Whether this person reads the child's journal as staff or as a parent (404 if
+    neither, onboarding first for a parent), and everything their journal is built from."""
     if is_staff_for(user, child):
         as_staff = True
     elif child.pk in linked_child_ids(user):
@@ -119,15 +134,57 @@ def journal_for(user, child: Child):
         as_staff = False
     else:
         raise Http404("No such child.")
-    # Building this queryset cost a tenth of the page (issue 13): it is kept in this
-    # process under everything it is built from, as the media rule is. Who may read the
-    # journal is decided above on every request, and the database decides every row.
-    key = (as_staff, child.pk, _media_rule_inputs(user, False))
-    journal = _JOURNALS.get(key, lambda: _journal_query(user, child, as_staff))
-    return journal.all()  # a copy: the kept one is never evaluated or changed
+    return (as_staff, child.pk, _media_rule_inputs(user, False)), as_staff
 
 
 _JOURNALS = Kept()
+
+
+def journal_page(
+    user, child: Child, wanted: "JournalFilter", *, offset: int, size: int, authors: bool = True
+) -> list:
+    """Entries `offset` to `offset + size` of a child's journal as `journal_filtered` gives
+    them, with their children and media. `authors` reads each author's row (the page names
+    them; the API gives ids). Unfiltered, the page most asked for, it is read by `listed`."""
+    entries = journal_filtered(user, child, wanted)
+    if not authors:
+        entries = entries.select_related(None)
+    entries = entries[offset : offset + size]
+    if wanted.active:
+        return list(entries)
+    key, _ = _journal_key(user, child)
+    return listed(user, entries, ("journal", key, authors, offset, size))
+
+
+def listed(user, entries, key) -> list:
+    """A list of entries built by `_with_children(..., listing=True)`, read by statements
+    compiled once per process (`acorn.core.kept.Statement`): compiling a list's three
+    queries took longer than the database took to answer them (issue 13). `key` must
+    hold everything `entries` is built from; the database decides every row each time."""
+    rows = _LISTS.get(key, lambda: Statement(entries)).rows()
+    prefetch_into(
+        rows,
+        _LIST_LINKS,
+        "links",
+        lambda ids: _listed_links().only(*LIST_CHILD_FIELDS).filter(observation_id__in=ids),
+        field="observation",
+        to_attr="listed_links",
+    )
+    media_key = _media_rule_inputs(user, False)
+    prefetch_into(
+        rows,
+        _LIST_MEDIA,
+        media_key,
+        lambda ids: _rule_media(user, media_key, listing=True).filter(observation_id__in=ids),
+        field="observation",
+        to_attr="visible_media",
+    )
+    return rows
+
+
+_LISTS = Kept()
+_LIST_LINKS = Kept()
+_LIST_MEDIA = Kept()
 
 
 def _journal_query(user, child, as_staff: bool):
@@ -567,14 +624,18 @@ def media_of_entries(user, *, listing=False):
     decides every row on every request. A prefetch is an outermost query, as a compiled
     rule must be."""
     if getattr(user, "is_authenticated", False):
-        key = _media_rule_inputs(user, False)
-        media = _COMPILED_MEDIA_RULES.get(key, lambda: compiled(media_visible_to(user))).all()
+        media = _rule_media(user, _media_rule_inputs(user, False), listing=listing)
     else:
         media = MediaItem.objects.none()
-    media = media.order_by("position", "created_at")
-    if listing:
-        media = media.only(*LIST_MEDIA_FIELDS)
     return Prefetch("media", queryset=media, to_attr="visible_media")
+
+
+def _rule_media(user, key, *, listing: bool):
+    """`media_visible_to` compiled for `key` (`_media_rule_inputs`), in each entry's order,
+    reading only what a list shows if `listing`."""
+    media = _COMPILED_MEDIA_RULES.get(key, lambda: compiled(media_visible_to(user))).all()
+    media = media.order_by("position", "created_at")
+    return media.only(*LIST_MEDIA_FIELDS) if listing else media
 
 
 _COMPILED_MEDIA_RULES = Kept()

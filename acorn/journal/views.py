@@ -103,8 +103,7 @@ def child_journal(request, child_id):
     offset = offset_param(request)
     form = _filter_form(request)
     wanted = form.wanted()
-    entries = selectors.journal_filtered(request.user, child, wanted)
-    page = list(entries[offset : offset + PAGE_SIZE + 1])
+    page = selectors.journal_page(request.user, child, wanted, offset=offset, size=PAGE_SIZE + 1)
     audit_record(
         action="journal.read",
         request=request,

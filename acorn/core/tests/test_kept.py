@@ -3,6 +3,7 @@
 the same as the rule built afresh, for every kind of person, including people who belong
 to two places at once."""
 
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -12,7 +13,7 @@ from django.utils import timezone
 
 from acorn.children import selectors as children
 from acorn.children.models import Child, ParentLink
-from acorn.core.kept import Kept, compiled
+from acorn.core.kept import Kept, Statement, compiled, placeholders, prefetch_into
 from acorn.core.tests import factories as f
 from acorn.core.tests.factories import fresh
 from acorn.leaving.models import Leaving
@@ -114,3 +115,90 @@ def test_kept_child_lookups_follow_the_rule_for_everyone_and_every_change(world)
     with time_machine.travel(timezone.now() + timedelta(days=400)):
         assert children.linked_child_ids(fresh(parent_staff)) == set()
         assert not _can_open(parent_staff, world.child)
+
+
+def test_a_statement_reads_what_its_queryset_reads_with_new_ids_each_run(world):
+    slot = placeholders(1)
+    lookup = Child.objects.select_related("setting", "key_person").filter(pk=slot[0])
+    statement = Statement(lookup, slot)
+    for child in (world.child, world.other_child, world.far_child):
+        [row] = statement.rows([child.pk])
+        assert row.pk == child.pk and row.first_name == child.first_name
+        assert row.setting.name == child.setting.name  # related rows read with it
+        assert row.key_person.email == child.key_person.email
+    assert statement.rows([uuid.uuid4()]) == []
+    # Still the database each run: a change shows at once.
+    Child.objects.filter(pk=world.child.pk).update(first_name="Renamed")
+    assert statement.rows([world.child.pk])[0].first_name == "Renamed"
+    with pytest.raises(ValueError):
+        statement.rows([])
+    # A placeholder the SQL doesn't hold is refused when it is compiled.
+    with pytest.raises(ValueError):
+        Statement(Child.objects.all(), placeholders(1))
+    # A queryset that can match nothing reads nothing.
+    assert Statement(Child.objects.none()).rows() == []
+
+
+def test_a_run_is_a_list_so_nothing_is_chained_onto_its_sql(world):
+    statement = Statement(Child.objects.filter(setting=world.setting_a).order_by("first_name"))
+    rows = statement.rows()
+    assert isinstance(rows, list)
+    assert [c.pk for c in rows] == list(
+        Child.objects.filter(setting=world.setting_a)
+        .order_by("first_name")
+        .values_list("pk", flat=True)
+    )
+    # The kept queryset itself is untouched by a run.
+    assert "get_compiler" not in statement.queryset.query.__dict__
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_statement_compiled_in_one_thread_runs_on_another_threads_connection(world):
+    import threading
+
+    from django.db import connections
+
+    ours = connections["default"]
+    statement = Statement(Child.objects.filter(setting=world.setting_a).order_by("pk"))
+    expected = [c.pk for c in statement.rows()]
+    found, failed = [], []
+
+    def other_thread():
+        theirs = connections["default"]
+        try:
+            # Django refuses a connection used from a thread other than its own.
+            found.extend(c.pk for c in statement.rows())
+            failed.append(theirs is ours)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            failed.append(exc)
+        finally:
+            theirs.close()
+
+    worker = threading.Thread(target=other_thread)
+    worker.start()
+    worker.join()
+    assert failed == [False]
+    assert found == expected
+
+
+def test_prefetch_into_fills_each_instance_in_order_and_sets_the_owner(world):
+    kept = Kept()
+    parents = list(Child.objects.filter(setting=world.setting_a).order_by("pk"))
+
+    def links(ids):
+        return ParentLink.objects.filter(child_id__in=ids).order_by("parent__email")
+
+    prefetch_into(parents, kept, "links", links, field="child", to_attr="listed")
+    for child in parents:
+        assert [link.pk for link in child.listed] == list(
+            ParentLink.objects.filter(child=child)
+            .order_by("parent__email")
+            .values_list("pk", flat=True)
+        )
+        assert all(link.child is child for link in child.listed)
+    assert any(child.listed for child in parents)
+    # One statement per number of instances, kept.
+    prefetch_into(parents[:1], kept, "links", links, field="child", to_attr="listed")
+    assert len(kept.items) == 2
+    prefetch_into([], kept, "links", links, field="child", to_attr="listed")
+    assert len(kept.items) == 2

@@ -161,3 +161,67 @@ def test_a_kept_journal_is_the_same_sql_as_a_fresh_one_and_still_decides_each_ti
     entry.status = "draft"
     entry.save(update_fields=["status"])
     assert list(selectors.journal_for(fresh(friend_parent), friend)) == []
+
+
+def _listed(entries) -> list:
+    """What a list shows of each entry: its children's first names in order, and its
+    media with the copy to serve."""
+    return [
+        (
+            entry.pk,
+            [(link.child_id, link.child.first_name) for link in selectors.entry_links(entry)],
+            _as_read(entry.visible_media),
+            [item.observation is entry for item in entry.visible_media],
+        )
+        for entry in entries
+    ]
+
+
+def test_a_listed_journal_page_reads_what_the_queryset_reads_for_everyone(world):
+    """The unfiltered journal page is read by statements compiled once per process
+    (`selectors.listed`): for every kind of person it gives the same entries, children and
+    media, with the same copy to serve, as the journal's queryset with its prefetches, and
+    it follows the database afterwards."""
+    from acorn.journal.models import ObscuredFace, SharedRendition
+
+    child, friend, entry, photo = world["child"], world["friend"], world["entry"], world["photo"]
+    older = observation(author=world["key_person"], children=[child])
+    friend.image_consent = False
+    friend.save(update_fields=["image_consent"])
+    copy = SharedRendition.objects.create(
+        media=photo, renditions={"display": "shared_display.jpg", "thumb": "shared_thumb.webp"}
+    )
+    ObscuredFace.objects.create(media=photo, rendition=copy, child=friend)
+    everything = selectors.JournalFilter()
+    for name in ("key_person", "leader", "parent", "parent_staff", "dual"):
+        for offset, size in ((0, 21), (1, 5)):
+            for authors in (True, False):
+                read = selectors.journal_page(
+                    fresh(world[name]), child, everything, offset=offset, size=size,
+                    authors=authors,
+                )  # fmt: skip
+                again = selectors.journal_page(
+                    fresh(world[name]), child, everything, offset=offset, size=size,
+                    authors=authors,
+                )  # fmt: skip
+                queried = list(selectors.journal_for(fresh(world[name]), child)[offset:][:size])
+                assert _listed(read) == _listed(again) == _listed(queried), name
+    parent_page = selectors.journal_page(
+        fresh(world["parent"]), child, everything, offset=0, size=21
+    )
+    assert [e.pk for e in parent_page] == [entry.pk, older.pk] or [e.pk for e in parent_page] == [
+        older.pk,
+        entry.pk,
+    ]
+    shown = {e.pk: _as_read(e.visible_media) for e in parent_page}
+    assert shown[entry.pk] == [(str(photo.pk), True, copy.renditions)]
+    assert parent_page[0].author.name  # the page names authors
+    # The copy goes: the photo leaves the family's page at once; the entry stays.
+    copy.delete()
+    again = selectors.journal_page(fresh(world["parent"]), child, everything, offset=0, size=21)
+    assert {e.pk: _as_read(e.visible_media) for e in again}[entry.pk] == []
+    # The entry goes back to draft: it leaves the family's page at once.
+    entry.status = "draft"
+    entry.save(update_fields=["status"])
+    again = selectors.journal_page(fresh(world["parent"]), child, everything, offset=0, size=21)
+    assert [e.pk for e in again] == [older.pk]
