@@ -328,9 +328,10 @@ def _exact(value):
     return str(value)
 
 
-def page(items, request, *, limit: int = 50):
+def page(items, request, *, limit: int = 50, first=None):
     """Slice an ordered queryset into `{"items", "next"}`. The cursor names the last item
-    seen (keyset paging), so entries added meanwhile never shift or repeat a page."""
+    seen (keyset paging), so entries added meanwhile never shift or repeat a page.
+    `first(count)`, if given, reads the first page's rows instead, in the same order."""
     fields = _ordering(items)
     items = items.order_by(*fields)
     cursor = request.GET.get("cursor")
@@ -350,6 +351,8 @@ def page(items, request, *, limit: int = 50):
             DjangoValidationError,
         ):
             raise ApiError(400, "That cursor isn't valid.", "invalid") from None
+    elif first is not None:
+        rows = first(limit + 1)
     else:
         rows = list(items[: limit + 1])
     following = None

@@ -406,7 +406,13 @@ def child_journal(
     )
     # The API names each entry's author by id: their row is not read (issue 13).
     entries = selectors.journal_filtered(request.user, child, wanted).select_related(None)
-    rows, following = page(entries, request)
+    rows, following = page(
+        entries,
+        request,
+        first=lambda count: selectors.journal_page(
+            request.user, child, wanted, offset=0, size=count, authors=False
+        ),
+    )
     audit_record(
         action="journal.read",
         request=request,

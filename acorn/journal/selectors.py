@@ -665,6 +665,17 @@ def review_list(user, setting, *, unreviewed=True, author_id=None, child_id=None
     return _with_children(observations.order_by("-published_at"), user, listing=True)
 
 
+def review_page(user, setting, *, size: int, unreviewed=True, author_id=None, child_id=None):
+    """The first `size` entries of `review_list`, read by `listed`."""
+    entries = review_list(
+        user, setting, unreviewed=unreviewed, author_id=author_id, child_id=child_id
+    )[:size]
+    # Each filter as `review_list` reads it: given or not, and the id it names if any.
+    filters = [(bool(given), given and _uuid_or_none(given)) for given in (author_id, child_id)]
+    key = ("review", user.pk, setting.pk, unreviewed, *filters, size)
+    return listed(user, entries, key)
+
+
 def agenda(user, setting):
     return _with_children(
         Observation.objects.filter(

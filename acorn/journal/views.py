@@ -928,14 +928,19 @@ def review_list(request):
     show = request.GET.get("show", "unreviewed")
     author_id = request.GET.get("author") or None
     child_id = request.GET.get("child") or None
-    observations = selectors.review_list(
-        request.user, setting, unreviewed=show != "all", author_id=author_id, child_id=child_id
+    observations = selectors.review_page(
+        request.user,
+        setting,
+        size=50,
+        unreviewed=show != "all",
+        author_id=author_id,
+        child_id=child_id,
     )
     return render(
         request,
         "journal/review.html",
         {
-            "entries": _entries_for_display(request.user, observations[:50]),
+            "entries": _entries_for_display(request.user, observations),
             "show": show,
             "authors": staff_of(setting),
             "children": Child.objects.filter(setting=setting)

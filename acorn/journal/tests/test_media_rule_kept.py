@@ -225,3 +225,37 @@ def test_a_listed_journal_page_reads_what_the_queryset_reads_for_everyone(world)
     entry.save(update_fields=["status"])
     again = selectors.journal_page(fresh(world["parent"]), child, everything, offset=0, size=21)
     assert [e.pk for e in again] == [older.pk]
+
+
+def test_the_listed_review_page_reads_what_the_review_list_reads_with_every_filter(world):
+    """The review list's first page is read by `listed` too, kept under each filter as
+    the list reads it: an id, nothing, or something that isn't an id."""
+    from acorn.journal.models import Observation
+
+    setting, child, friend = world["entry"].setting, world["child"], world["friend"]
+    mine = observation(author=world["key_person"], children=[child])
+    Observation.objects.filter(pk=world["entry"].pk).update(published_at=mine.published_at)
+    leader = world["leader"]
+    filters = [
+        {},
+        {"author_id": str(world["key_person"].pk)},
+        {"author_id": str(leader.pk)},
+        {"child_id": str(friend.pk)},
+        {"child_id": "not-an-id"},
+        {"author_id": "", "child_id": str(child.pk)},
+        {"unreviewed": False},
+    ]
+    for wanted in filters:
+        for size in (50, 1):
+            read = selectors.review_page(fresh(leader), setting, size=size, **wanted)
+            queried = list(selectors.review_list(fresh(leader), setting, **wanted)[:size])
+            assert _listed(read) == _listed(queried), wanted
+    both = selectors.review_page(fresh(leader), setting, size=50)
+    assert {e.pk for e in both} == {world["entry"].pk, mine.pk}
+    only_friend = selectors.review_page(fresh(leader), setting, size=50, child_id=str(friend.pk))
+    assert [e.pk for e in only_friend] == [world["entry"].pk]
+    # Reviewed meanwhile: it leaves the kept list at once.
+    Observation.objects.filter(pk=mine.pk).update(reviewed_at=mine.published_at)
+    assert [e.pk for e in selectors.review_page(fresh(leader), setting, size=50)] == [
+        world["entry"].pk
+    ]
