@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from acorn.audit.models import AuditEvent
+from acorn.core.kept import statement
 from acorn.core.params import date_clamped
 
 
@@ -94,16 +95,10 @@ def probing_flags(setting, *, hours: int = 24) -> list[ProbingFlag]:
     """Bursts of refusals by one person flagged for this setting in the last day, newest
     first, with how many things they tried in the burst (a fixed number of queries)."""
     from acorn.accounts.models import User
-    from acorn.audit.services import PROBING_ACTIONS, PROBING_NOTICED, PROBING_WINDOW
+    from acorn.audit.services import PROBING_ACTIONS, PROBING_WINDOW
     from acorn.org.models import Membership
 
-    notices = list(
-        AuditEvent.objects.filter(
-            setting_id=setting.pk,
-            action=PROBING_NOTICED,
-            at__gte=timezone.now() - timedelta(hours=hours),
-        ).order_by("-at")
-    )
+    notices = _probing_noticed.rows(setting.pk, timezone.now() - timedelta(hours=hours))
     if not notices:
         return []
     people = {n.actor_id for n in notices}
@@ -147,3 +142,13 @@ def probing_flags(setting, *, hours: int = 24) -> list[ProbingFlag]:
             )
         )
     return flags
+
+
+@statement
+def _probing_noticed(setting_id, since):
+    """Today asks on every visit: compiled once per process (`acorn.core.kept`)."""
+    from acorn.audit.services import PROBING_NOTICED
+
+    return AuditEvent.objects.filter(
+        setting_id=setting_id, action=PROBING_NOTICED, at__gte=since
+    ).order_by("-at")

@@ -10,11 +10,13 @@ leak; each use has a test comparing its kept and freshly built SQL.
 """
 
 import copy
+import itertools
 import uuid
+from datetime import UTC, date, datetime, timedelta
 
 from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connections
-from django.db.models import BooleanField, UUIDField
+from django.db.models import BooleanField, DateField, DateTimeField, UUIDField
 from django.db.models.expressions import RawSQL
 
 
@@ -81,12 +83,13 @@ class Statement:
     it; a statement compiles it once and keeps the compiler's reading of the columns, so a
     run only sends the SQL and builds the rows.
 
-    Values that change between runs are ids in slots: the queryset is built with
-    `placeholders(n)` where the ids go, and `rows(ids)` puts the real ones in their place.
-    Everything else the SQL holds must be in the key it is kept under, as for `Kept`.
+    Values that change between runs (ids, dates, times) go in slots: the queryset is
+    built with placeholders (`placeholders`, `placeholder_for`) where they go, and a run
+    puts the real ones in their place. Everything else the SQL holds must be in the key
+    the statement is kept under, as for `Kept`.
 
-    A run gives a list, never a queryset, so nothing can be chained onto SQL that would
-    not change with it. Prefetches are the caller's (`prefetch_into`)."""
+    A run gives a list or a number, never a queryset, so nothing can be chained onto SQL
+    that would not change with it. Prefetches are the caller's (`prefetch_into`)."""
 
     def __init__(self, queryset, slots=()):
         queryset = queryset.prefetch_related(None)
@@ -98,28 +101,43 @@ class Statement:
         self.queryset, self.compiler, self.sql, self.params = queryset, compiler, sql, params
         self.slots = []
         for slot in slots:
-            prepared = _prepared_id(slot, compiler.connection)
+            prepared = _prepared(slot, compiler.connection)
             found = [i for i, value in enumerate(params) if value == prepared]
-            if sql and len(found) != 1:
-                raise ValueError("Each placeholder must be in the SQL exactly once.")
-            self.slots.append(found[0] if found else None)
+            if sql and not found:
+                # Django changed the value on its way into the SQL (or the queryset left
+                # it out): a run could not put the real one in its place.
+                raise ValueError(f"The placeholder {slot!r} is not in the SQL as given.")
+            self.slots.append(found)
 
-    def rows(self, ids=()) -> list:
-        if not self.sql:
-            return []
-        if len(ids) != len(self.slots):
-            raise ValueError("A statement takes as many ids as it has placeholders.")
+    def _params(self, values) -> tuple:
+        if len(values) != len(self.slots):
+            raise ValueError("A statement takes as many values as it has placeholders.")
         connection = connections[self.queryset.db]
         params = list(self.params)
-        for index, value in zip(self.slots, ids, strict=True):
-            params[index] = _prepared_id(value, connection)
+        for found, value in zip(self.slots, values, strict=True):
+            for index in found:
+                params[index] = _prepared(value, connection)
+        return tuple(params)
+
+    def rows(self, values=()) -> list:
+        if not self.sql:
+            return []
+        sql, params = self.sql, self._params(values)
         compiler = copy.copy(self.compiler)
-        compiler.connection = connection  # this thread's, not the one it was compiled in
-        sql, params = self.sql, tuple(params)
+        compiler.connection = connections[self.queryset.db]  # this thread's own
         compiler.as_sql = lambda *args, **kwargs: (sql, params)
         run = self.queryset._chain()
         run.query.get_compiler = lambda *args, **kwargs: compiler
         return list(run)
+
+    def count(self, values=()) -> int:
+        """How many rows `rows` would give, counted by the database."""
+        if not self.sql:
+            return 0
+        params = self._params(values)
+        with connections[self.queryset.db].cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM ({self.sql}) counted", params)  # noqa: S608 - Django's SQL
+            return cursor.fetchone()[0]
 
 
 def placeholders(count: int) -> list[uuid.UUID]:
@@ -127,11 +145,90 @@ def placeholders(count: int) -> list[uuid.UUID]:
     return [uuid.uuid4() for _ in range(count)]
 
 
-def _prepared_id(value, connection):
-    return _UUID_FIELD.get_db_prep_value(value, connection)
+def placeholder_for(value):
+    """A value of the same kind as `value` (an id, a date or an aware time) that no real
+    row holds, to stand for it while a `Statement` is compiled."""
+    if isinstance(value, uuid.UUID):
+        return uuid.uuid4()
+    if isinstance(value, datetime):  # a microsecond of 1901 nobody else uses
+        return datetime(1901, 1, 1, tzinfo=UTC) + timedelta(microseconds=next(_STAND_INS))
+    if isinstance(value, date):  # a day of the eleventh century
+        return date(1001, 1, 1) + timedelta(days=next(_STAND_INS) % 36_000)
+    raise TypeError(f"No placeholder for {type(value).__name__}.")
 
 
-_UUID_FIELD = UUIDField()
+_STAND_INS = itertools.count()
+
+
+def _prepared(value, connection):
+    if isinstance(value, uuid.UUID):
+        field = _UUID_FIELD
+    elif isinstance(value, datetime):
+        field = _DATETIME_FIELD
+    elif isinstance(value, date):
+        field = _DATE_FIELD
+    else:
+        raise TypeError(f"A slot holds an id, a date or a time, not {type(value).__name__}.")
+    return field.get_db_prep_value(value, connection)
+
+
+_UUID_FIELD, _DATETIME_FIELD, _DATE_FIELD = UUIDField(), DateTimeField(), DateField()
+
+
+def statement(build):
+    """Keep `build`'s queryset as `Statement`s: `build.rows(*args)` and `build.count(*args)`.
+
+    `build(*args)` must give its queryset from its arguments alone. Ids, dates and times
+    (and lists of them) are slots, so one statement serves every value: `build` must pass
+    them into the queryset as they are and never decide anything by them. Any other
+    argument (a flag, a number, a word) is part of the key, one statement for each."""
+    kept = Kept()
+
+    def shape(args):
+        key, values = [], []
+        for arg in args:
+            if isinstance(arg, uuid.UUID | date):
+                key.append(type(arg))
+                values.append(arg)
+            elif isinstance(arg, list | tuple):
+                if not all(isinstance(item, uuid.UUID) for item in arg):
+                    raise TypeError("A list argument holds ids only.")
+                key.append(("ids", len(arg)))
+                values.extend(arg)
+            else:
+                hash(arg)
+                key.append(("value", arg))
+        return tuple(key), values
+
+    def compile_for(args):
+        stand_ins = [
+            placeholders(len(arg)) if isinstance(arg, list | tuple)
+            else placeholder_for(arg) if isinstance(arg, uuid.UUID | date)
+            else arg
+            for arg in args
+        ]  # fmt: skip
+        slots = []
+        for arg, stand_in in zip(args, stand_ins, strict=True):
+            if isinstance(arg, list | tuple):
+                slots.extend(stand_in)
+            elif isinstance(arg, uuid.UUID | date):
+                slots.append(stand_in)
+        return Statement(build(*stand_ins), slots)
+
+    def prepared(args):
+        key, values = shape(args)
+        return kept.get(key, lambda: compile_for(args)), values
+
+    def rows(*args) -> list:
+        found, values = prepared(args)
+        return found.rows(values)
+
+    def count(*args) -> int:
+        found, values = prepared(args)
+        return found.count(values)
+
+    build.rows, build.count, build.kept = rows, count, kept
+    return build
 
 
 def prefetch_into(instances, statements: Kept, key, build, *, field: str, to_attr: str):

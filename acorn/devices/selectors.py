@@ -5,6 +5,7 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.utils import timezone
 
+from acorn.core.kept import statement
 from acorn.devices.models import Device, DeviceApiToken, DeviceCredential, SignOut
 from acorn.org.selectors import membership_in
 
@@ -64,7 +65,10 @@ def signouts_waiting(setting):
     )
 
 
+@statement
 def signouts_overdue(setting, now=None):
+    """Devices signed out and not back when they were due; `signouts_overdue.rows(setting
+    id, now)` compiled once (`acorn.core.kept.statement`)."""
     now = now or timezone.now()
     return (
         SignOut.objects.filter(setting=setting, status=SignOut.Status.OUT, expected_back__lt=now)

@@ -33,7 +33,7 @@ from acorn.children.selectors import (
     linked_child_ids,
     require_onboarded,
 )
-from acorn.core.kept import Kept, Statement, compiled, prefetch_into
+from acorn.core.kept import Kept, Statement, compiled, prefetch_into, statement
 from acorn.journal.models import (
     AREAS_OF_LEARNING,
     CaptureDraft,
@@ -736,21 +736,33 @@ UNREVIEWED_SHOWN = 100
 def waiting_counts(setting, user) -> dict:
     """For the session leaders' Today page: what is waiting for them (nobody reviews their
     own entries, so a leader's own are not counted)."""
-    unreviewed = (
-        Observation.objects.filter(
-            setting=setting, status=S.PUBLISHED, by_parent=False, reviewed_at__isnull=True
-        )
-        .exclude(author=user)[: UNREVIEWED_SHOWN + 1]
-        .count()
-    )
+    unreviewed = _unreviewed.count(setting.pk, user.pk)
     return {
-        "contributions": Observation.objects.filter(setting=setting, status=S.PENDING).count(),
+        "contributions": _contributions.count(setting.pk),
         "unreviewed": min(unreviewed, UNREVIEWED_SHOWN),
         "unreviewed_more": unreviewed > UNREVIEWED_SHOWN,
-        "agenda": Observation.objects.filter(
-            setting=setting, discuss_at_meeting=True, discussed_at__isnull=True
-        ).count(),
+        "agenda": _on_agenda.count(setting.pk),
     }
+
+
+# Today's counts, compiled once per process (`acorn.core.kept.statement`).
+@statement
+def _unreviewed(setting_id, user_id):
+    return Observation.objects.filter(
+        setting_id=setting_id, status=S.PUBLISHED, by_parent=False, reviewed_at__isnull=True
+    ).exclude(author_id=user_id)[: UNREVIEWED_SHOWN + 1]
+
+
+@statement
+def _contributions(setting_id):
+    return Observation.objects.filter(setting_id=setting_id, status=S.PENDING)
+
+
+@statement
+def _on_agenda(setting_id):
+    return Observation.objects.filter(
+        setting_id=setting_id, discuss_at_meeting=True, discussed_at__isnull=True
+    )
 
 
 def capture_drafts_of(user, *, setting_id, kind, child=None):

@@ -1,5 +1,6 @@
 """Reads of leaving: the installation's directory of settings, deletion records."""
 
+from acorn.core.kept import statement
 from acorn.leaving.models import DeletionRecord
 from acorn.org.models import Setting
 
@@ -37,6 +38,12 @@ def keepsake_for(user, export_id):
         raise Http404("No such export.")
     child_for(user, export.child_id)
     return export
+
+
+@statement
+def transfers_shown(setting_id):
+    """The first ten open `transfers_incoming`, as Today's panel shows them."""
+    return transfers_incoming(setting_id)[:10]
 
 
 def transfers_incoming(setting, *, include_done_since=None):
@@ -107,17 +114,23 @@ def open_subject_access(setting_id, *, child_ids=None) -> list:
     """Subject access requests of the setting not answered yet, soonest due first: for
     each child, the latest session leader's export, unless it has been downloaded (one
     query). Each keeps the due date of the request it answers."""
-    from acorn.leaving.models import KeepsakeExport
-
-    exports = (
-        KeepsakeExport.objects.filter(child__setting_id=setting_id, subject_access=True)
-        .select_related("child", "requested_by")
-        .order_by("child_id", "-requested_at")
-    )
-    if child_ids is not None:
-        exports = exports.filter(child_id__in=child_ids)
+    if child_ids is None:
+        exports = _subject_access_exports.rows(setting_id)
+    else:
+        exports = _subject_access_exports(setting_id).filter(child_id__in=child_ids)
     latest = {}
     for export in exports:
         latest.setdefault(export.child_id, export)
     waiting = [e for e in latest.values() if e.downloaded_at is None and e.due_on is not None]
     return sorted(waiting, key=lambda e: (e.due_on, e.child.first_name, e.child.last_name))
+
+
+@statement
+def _subject_access_exports(setting_id):
+    from acorn.leaving.models import KeepsakeExport
+
+    return (
+        KeepsakeExport.objects.filter(child__setting_id=setting_id, subject_access=True)
+        .select_related("child", "requested_by")
+        .order_by("child_id", "-requested_at")
+    )

@@ -1,4 +1,10 @@
-from acorn.org.models import Membership, Setting
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
+
+from acorn.core.kept import statement
+from acorn.org.models import DutyPeriod, Membership, Setting
 
 
 def memberships_of(user) -> dict:
@@ -73,18 +79,31 @@ def observations_supervised_by(leader, setting):
     )
 
 
+@statement
+def supervised_shown(leader_id, setting_id):
+    """The 20 newest of `observations_supervised_by`, as Today lists them."""
+    return observations_supervised_by(leader_id, setting_id)[:20]
+
+
 def leaders_on_duty(setting, now=None):
     """Session leaders on duty now: started today (in the setting's time zone), not ended."""
-    from datetime import datetime, time
-    from zoneinfo import ZoneInfo
-
-    from django.utils import timezone
-
-    from acorn.org.models import DutyPeriod
-
     now = now or timezone.now()
+    return _duty_periods(setting.pk, _day_start(setting, now), now)
+
+
+def leaders_on_duty_now(setting) -> list:
+    """`leaders_on_duty` as a list, compiled once per process (`acorn.core.kept`)."""
+    now = timezone.now()
+    return _duty_periods.rows(setting.pk, _day_start(setting, now), now)
+
+
+def _day_start(setting, now) -> datetime:
     zone = ZoneInfo(setting.timezone)
-    day_start = datetime.combine(now.astimezone(zone).date(), time.min, tzinfo=zone)
+    return datetime.combine(now.astimezone(zone).date(), time.min, tzinfo=zone)
+
+
+@statement
+def _duty_periods(setting, day_start, now):
     return (
         DutyPeriod.objects.filter(
             setting=setting,

@@ -18,10 +18,10 @@ from acorn.org.forms import RoleChangeForm, SettingRulesForm, StaffInviteForm
 from acorn.org.models import Membership
 from acorn.org.rules import duty_started_message, session_now
 from acorn.org.selectors import (
-    leaders_on_duty,
+    leaders_on_duty_now,
     memberships_of,
-    observations_supervised_by,
     staff_of,
+    supervised_shown,
 )
 from acorn.suitability.selectors import (
     LABELS,
@@ -50,7 +50,7 @@ def dashboard(request):
         and (clearance.training_due - setting_today(setting)).days <= 30
     ]
     cleared = is_cleared(request.user, setting.pk)
-    on_duty = list(leaders_on_duty(setting))
+    on_duty = leaders_on_duty_now(setting)
     return render(
         request,
         "org/dashboard.html",
@@ -65,12 +65,10 @@ def dashboard(request):
             "on_duty": on_duty,
             "i_am_on_duty": any(p.leader_id == request.user.pk for p in on_duty),
             "session_now": session_now(setting),
-            "supervised": list(observations_supervised_by(request.user, setting)[:20])
-            if cleared
-            else None,
+            "supervised": supervised_shown.rows(request.user.pk, setting.pk) if cleared else None,
             "waiting": waiting_counts(setting, request.user) if cleared else None,
             "probing": probing_flags(setting),
-            "overdue_devices": list(signouts_overdue(setting)),
+            "overdue_devices": signouts_overdue.rows(setting.pk, timezone.now()),
         },
     )
 

@@ -12,6 +12,7 @@ from django.http import Http404
 
 from acorn.children.models import Child
 from acorn.children.selectors import linked_child_ids, require_onboarded
+from acorn.core.kept import statement
 from acorn.eyfs.models import Judgement, Term
 from acorn.eyfs.selectors import codes, on_track_values, scale_of
 from acorn.journal.models import MediaItem, Observation
@@ -87,6 +88,12 @@ def waiting_for_review(setting):
         .select_related("child", "author")
         .order_by("submitted_at")
     )
+
+
+@statement
+def waiting_shown(setting_id):
+    """The first 20 `waiting_for_review`, as Today's panel shows them."""
+    return waiting_for_review(setting_id)[:20]
 
 
 # ---------------------------------------------------------------------------------------
@@ -198,30 +205,12 @@ def area_names() -> dict:
 def due_reports(setting, *, as_of, children=None) -> list[due.Due]:
     """Every report due for the setting's attending children (or these children), with
     its status on `as_of`: four queries whatever the number of children."""
-    if children is None:
-        # Children who are leaving (a date recorded, not reached yet) still attend, and
-        # their final report falls due by the leaving date.
-        children = (
-            Child.objects.filter(
-                setting=setting, status__in=[Child.Status.ACTIVE, Child.Status.LEFT]
-            )
-            .only("id", "setting_id", "first_name", "last_name", "date_of_birth", "start_date")
-            .order_by("first_name", "last_name", "pk")
-        )
-    children = list(children)
-    leavings = {
-        leaving.child_id: leaving
-        for leaving in Leaving.objects.filter(
-            child__in=[c.pk for c in children], transferred_at__isnull=True
-        )
-    }
-    terms = list(Term.objects.filter(setting=setting, starts_on__lte=as_of).order_by("starts_on"))
-    # Only what a slot names: a setting's reports carry their whole text and sections.
-    reports = (
-        Report.objects.filter(child__in=[c.pk for c in children])
-        .only("id", "child_id", "kind", "term_id", "status", "created_at", "version")
-        .order_by("created_at", "version")
-    )
+    # Compiled once per process (`acorn.core.kept.statement`): Today asks on every visit.
+    children = _attending.rows(setting.pk) if children is None else list(children)
+    ids = [c.pk for c in children]
+    leavings = {leaving.child_id: leaving for leaving in _leavings_of.rows(ids)}
+    terms = _terms_begun.rows(setting.pk, as_of)
+    reports = _reports_of.rows(ids)
     latest, shared = {}, set()
     for report in reports:
         key = (report.child_id, report.kind, report.term_id if report.kind == "summative" else None)
@@ -238,3 +227,36 @@ def due_reports(setting, *, as_of, children=None) -> list[due.Due]:
             )
             rows.append(slot)
     return rows
+
+
+@statement
+def _attending(setting_id):
+    # Children who are leaving (a date recorded, not reached yet) still attend, and their
+    # final report falls due by the leaving date.
+    return (
+        Child.objects.filter(
+            setting_id=setting_id, status__in=[Child.Status.ACTIVE, Child.Status.LEFT]
+        )
+        .only("id", "setting_id", "first_name", "last_name", "date_of_birth", "start_date")
+        .order_by("first_name", "last_name", "pk")
+    )
+
+
+@statement
+def _leavings_of(child_ids):
+    return Leaving.objects.filter(child__in=child_ids, transferred_at__isnull=True)
+
+
+@statement
+def _terms_begun(setting_id, as_of):
+    return Term.objects.filter(setting_id=setting_id, starts_on__lte=as_of).order_by("starts_on")
+
+
+@statement
+def _reports_of(child_ids):
+    # Only what a slot names: a setting's reports carry their whole text and sections.
+    return (
+        Report.objects.filter(child__in=child_ids)
+        .only("id", "child_id", "kind", "term_id", "status", "created_at", "version")
+        .order_by("created_at", "version")
+    )

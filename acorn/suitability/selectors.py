@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from django.core.cache import cache
 from django.utils import timezone
 
+from acorn.core.kept import statement
 from acorn.core.policy import ChecksIncomplete
 from acorn.org.models import Membership
 from acorn.org.selectors import memberships_of, off_site_refusals
@@ -302,11 +303,7 @@ def require_cleared(user, setting_id) -> None:
 def clearance_register(setting, members=None):
     """Staff members of the setting with their clearance (a fixed number of queries)."""
     if members is None:
-        members = list(
-            Membership.objects.filter(setting=setting, is_active=True)
-            .select_related("user")
-            .order_by("user__name")
-        )
+        members = _active_members.rows(setting.pk)
     today = setting_today(setting)
     # Each member's answer is shared with `clearance_of` under the same key (membership,
     # its records' stamp, the date): the records are read only for those not yet known.
@@ -322,3 +319,13 @@ def clearance_register(setting, members=None):
         cache.set_many(worked_out, CLEARANCE_CACHE_SECONDS)
         known.update(worked_out)
     return [(m, known[keys[m.pk]]) for m in members]
+
+
+@statement
+def _active_members(setting_id):
+    """Today's register asks on every visit: compiled once per process (`acorn.core.kept`)."""
+    return (
+        Membership.objects.filter(setting_id=setting_id, is_active=True)
+        .select_related("user")
+        .order_by("user__name")
+    )

@@ -13,7 +13,15 @@ from django.utils import timezone
 
 from acorn.children import selectors as children
 from acorn.children.models import Child, ParentLink
-from acorn.core.kept import Kept, Statement, compiled, placeholders, prefetch_into
+from acorn.core.kept import (
+    Kept,
+    Statement,
+    compiled,
+    placeholder_for,
+    placeholders,
+    prefetch_into,
+    statement,
+)
 from acorn.core.tests import factories as f
 from acorn.core.tests.factories import fresh
 from acorn.leaving.models import Leaving
@@ -202,3 +210,55 @@ def test_prefetch_into_fills_each_instance_in_order_and_sets_the_owner(world):
     assert len(kept.items) == 2
     prefetch_into([], kept, "links", links, field="child", to_attr="listed")
     assert len(kept.items) == 2
+
+
+def test_a_kept_statement_takes_ids_times_and_lists_as_slots_and_the_rest_as_key(world):
+    from acorn.journal.models import Observation
+
+    calls = []
+
+    @statement
+    def entries(setting_id, since, child_ids, status):
+        calls.append((setting_id, since, child_ids, status))
+        return Observation.objects.filter(
+            setting_id=setting_id,
+            created_at__gte=since,
+            links__child_id__in=child_ids,
+            status=status,
+        ).order_by("pk")
+
+    made = f.observation(author=world.key_person, children=[world.child])
+    other = f.observation(author=world.other_manager, children=[world.far_child])
+    long_ago = timezone.now() - timedelta(days=1)
+    asked = [
+        (world.setting_a.pk, long_ago, [world.child.pk, world.other_child.pk], "published"),
+        (world.setting_b.pk, long_ago, [world.far_child.pk, world.child.pk], "published"),
+        (world.setting_a.pk, timezone.now() + timedelta(days=1), [world.child.pk, world.far_child.pk], "published"),
+        (world.setting_a.pk, long_ago, [world.child.pk, world.far_child.pk], "draft"),
+        (world.setting_a.pk, long_ago, [world.child.pk], "published"),
+    ]  # fmt: skip
+    for args in asked:
+        expected = [o.pk for o in entries(*args)]
+        assert [o.pk for o in entries.rows(*args)] == expected, args
+        assert entries.count(*args) == len(expected), args
+    assert [o.pk for o in entries.rows(*asked[0])] == [made.pk]
+    assert [o.pk for o in entries.rows(*asked[1])] == [other.pk]
+    # One statement per status and per number of ids; the ids and times are slots.
+    assert len(entries.kept.items) == 3
+    # The builder was only asked for the comparisons above and the three compilations.
+    assert len(calls) == len(asked) + 3
+    with pytest.raises(TypeError):
+        entries.rows(world.setting_a.pk, long_ago, ["not an id"], "published")
+
+
+def test_a_placeholder_django_changes_on_its_way_into_the_sql_is_refused(world):
+    @statement
+    def named(setting_id, word):
+        return Child.objects.filter(setting_id=setting_id, first_name__icontains=word)
+
+    # A word is key, not slot: each word its own statement.
+    assert {c.pk for c in named.rows(world.setting_a.pk, "xan")} == {world.child.pk}
+    # A date inside a LIKE pattern can't be put back: refused when compiled.
+    slot = placeholder_for(timezone.localdate())
+    with pytest.raises(ValueError):
+        Statement(Child.objects.filter(first_name__contains=slot), [slot])

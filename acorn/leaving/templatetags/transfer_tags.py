@@ -1,6 +1,6 @@
 from django import template
 
-from acorn.leaving.selectors import transfers_incoming
+from acorn.leaving.selectors import transfers_shown
 from acorn.suitability.selectors import is_cleared
 
 register = template.Library()
@@ -17,4 +17,4 @@ def transfers_panel(context):
         or not is_cleared(request.user, membership.setting_id)
     ):
         return {"transfers": []}
-    return {"transfers": list(transfers_incoming(membership.setting)[:10])}
+    return {"transfers": transfers_shown.rows(membership.setting_id)}

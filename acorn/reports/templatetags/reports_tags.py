@@ -30,7 +30,7 @@ def reports_due_panel(context, mine=False):
         children = key_children_of(request.user, setting).filter(key_person=request.user)
     rows = selectors.due_reports(setting, as_of=setting_today(setting), children=children)
     waiting = (
-        list(selectors.waiting_for_review(setting)[:20])
+        selectors.waiting_shown.rows(setting.pk)
         if membership.is_session_leader and not mine
         else []
     )
