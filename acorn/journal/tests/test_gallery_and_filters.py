@@ -268,6 +268,14 @@ def test_a_mistyped_filter_is_said_and_the_journal_still_shows(world, web):
     late, early = date.today().isoformat(), (date.today() - timedelta(days=3)).isoformat()
     html = _journal(web(world.parent), world.child, since=late, until=early).content.decode()
     assert "Choose a date on or after the first one." in html
+    # The empty filter boxes are written once per process (issue 13): a mistake, and
+    # what was typed, stay with the page they were typed on.
+    html = _journal(web(world.parent), world.child).content.decode()
+    assert "Choose a date on or after" not in html and "Enter a valid date." not in html
+    assert 'name="since"' in html and f'value="{late}"' not in html
+    assert 'id="id_q"' in html and '<option value="CL">' in html
+    html = _journal(web(world.parent), world.child, q="ducks").content.decode()
+    assert 'value="ducks"' in html
 
 
 def test_with_photos_counts_only_photos_this_reader_may_see(world, web):
