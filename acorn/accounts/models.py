@@ -8,6 +8,8 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.utils import timezone
 
+from acorn.core.loading import QuickLoad
+
 
 def hash_token(raw: str) -> str:
     """Tokens are random and long, so a plain SHA-256 is the right hash: only the digest
@@ -56,7 +58,7 @@ class UserManager(BaseUserManager):
         return self.create_user(email, password, **extra)
 
 
-class User(AbstractBaseUser, PermissionsMixin):
+class User(QuickLoad, AbstractBaseUser, PermissionsMixin):
     """A person: staff member, parent or carer. Roles live on memberships and links."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)

@@ -4,8 +4,10 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from acorn.core.loading import QuickLoad
 
-class Child(models.Model):
+
+class Child(QuickLoad, models.Model):
     class Status(models.TextChoices):
         ACTIVE = "active", "Attending"
         LEFT = "left", "Left"
@@ -100,7 +102,7 @@ class Child(models.Model):
         return divmod(max(months, 0), 12)
 
 
-class ParentLink(models.Model):
+class ParentLink(QuickLoad, models.Model):
     """A parent or carer linked to a child. Onboarding (agreement, consent) builds on it."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from acorn.core.loading import QuickLoad
+
 AREAS_OF_LEARNING = {
     "CL": "Communication and language",
     "PSED": "Personal, social and emotional development",
@@ -15,7 +17,7 @@ AREAS_OF_LEARNING = {
 }
 
 
-class Observation(models.Model):
+class Observation(QuickLoad, models.Model):
     """A journal entry about one or several children."""
 
     class Status(models.TextChoices):
@@ -121,7 +123,7 @@ class Observation(models.Model):
         return characteristic_names(self.characteristics)
 
 
-class ObservationChild(models.Model):
+class ObservationChild(QuickLoad, models.Model):
     """Which children an observation is about; the index journals are read through."""
 
     observation = models.ForeignKey(Observation, on_delete=models.CASCADE, related_name="links")
@@ -143,7 +145,7 @@ class ObservationChild(models.Model):
         ]
 
 
-class MediaItem(models.Model):
+class MediaItem(QuickLoad, models.Model):
     """A photo or video. Files live under one private storage prefix per item, named so
     they reveal nothing (no child, no date): `media/<random>/original`, `.../display.jpg`…
     """
@@ -260,7 +262,7 @@ class ObscuredFace(models.Model):
         ]
 
 
-class Comment(models.Model):
+class Comment(QuickLoad, models.Model):
     """A reply on a journal entry (P-3). Each family has its own thread on a group entry,
     so one family's replies never reach another family."""
 

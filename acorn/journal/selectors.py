@@ -146,22 +146,24 @@ def journal_page(
     """Entries `offset` to `offset + size` of a child's journal as `journal_filtered` gives
     them, with their children and media. `authors` reads each author's row (the page names
     them; the API gives ids). Unfiltered, the page most asked for, it is read by `listed`."""
-    entries = journal_filtered(user, child, wanted)
-    if not authors:
-        entries = entries.select_related(None)
-    entries = entries[offset : offset + size]
+
+    def entries():
+        found = journal_filtered(user, child, wanted)
+        return (found if authors else found.select_related(None))[offset : offset + size]
+
     if wanted.active:
-        return list(entries)
+        return list(entries())
     key, _ = _journal_key(user, child)
     return listed(user, entries, ("journal", key, authors, offset, size))
 
 
 def listed(user, entries, key) -> list:
-    """A list of entries built by `_with_children(..., listing=True)`, read by statements
-    compiled once per process (`acorn.core.kept.Statement`): compiling a list's three
-    queries took longer than the database took to answer them (issue 13). `key` must
-    hold everything `entries` is built from; the database decides every row each time."""
-    rows = _LISTS.get(key, lambda: Statement(entries)).rows()
+    """A list of entries built by `entries()` (with `_with_children(..., listing=True)`),
+    read by statements compiled once per process (`acorn.core.kept.Statement`): compiling
+    a list's three queries took longer than the database took to answer them (issue 13).
+    `key` must hold everything `entries()` is built from; the database decides every row
+    each time."""
+    rows = _LISTS.get(key, lambda: Statement(entries())).rows()
     prefetch_into(
         rows,
         _LIST_LINKS,
@@ -667,9 +669,12 @@ def review_list(user, setting, *, unreviewed=True, author_id=None, child_id=None
 
 def review_page(user, setting, *, size: int, unreviewed=True, author_id=None, child_id=None):
     """The first `size` entries of `review_list`, read by `listed`."""
-    entries = review_list(
-        user, setting, unreviewed=unreviewed, author_id=author_id, child_id=child_id
-    )[:size]
+
+    def entries():
+        return review_list(
+            user, setting, unreviewed=unreviewed, author_id=author_id, child_id=child_id
+        )[:size]
+
     # Each filter as `review_list` reads it: given or not, and the id it names if any.
     filters = [(bool(given), given and _uuid_or_none(given)) for given in (author_id, child_id)]
     key = ("review", user.pk, setting.pk, unreviewed, *filters, size)

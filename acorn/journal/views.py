@@ -942,10 +942,13 @@ def review_list(request):
         {
             "entries": _entries_for_display(request.user, observations),
             "show": show,
-            "authors": staff_of(setting),
-            "children": Child.objects.filter(setting=setting)
-            .only("id", "first_name", "last_name")
-            .order_by("first_name"),
+            "authors": [(m.user_id, m.user.name) for m in staff_of(setting)],
+            "children": [
+                (c.pk, c.full_name)
+                for c in Child.objects.filter(setting=setting)
+                .only("id", "first_name", "last_name")
+                .order_by("first_name")
+            ],
             "author_id": author_id,
             "child_id": child_id,
         },

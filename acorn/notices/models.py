@@ -13,8 +13,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from acorn.core.loading import QuickLoad
 
-class Notice(models.Model):
+
+class Notice(QuickLoad, models.Model):
     class Kind(models.TextChoices):
         # For staff of the setting.
         REPLY = "reply", "A parent replied"

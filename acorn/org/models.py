@@ -4,8 +4,10 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone as dj_timezone
 
+from acorn.core.loading import QuickLoad
 
-class Setting(models.Model):
+
+class Setting(QuickLoad, models.Model):
     """One pre-school or nursery: a tenant. Nothing crosses between settings."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -29,7 +31,7 @@ class Setting(models.Model):
         return self.name
 
 
-class Membership(models.Model):
+class Membership(QuickLoad, models.Model):
     """A staff member's role in one setting."""
 
     class Role(models.TextChoices):
@@ -65,7 +67,7 @@ class Membership(models.Model):
         return self.role in self.SESSION_LEADER_ROLES
 
 
-class DutyPeriod(models.Model):
+class DutyPeriod(QuickLoad, models.Model):
     """A session leader on duty (A-7). Duty ends when ended, or at the end of the day it
     began in the setting's time zone, whichever comes first."""
 

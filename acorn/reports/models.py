@@ -10,8 +10,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from acorn.core.loading import QuickLoad
 
-class Report(models.Model):
+
+class Report(QuickLoad, models.Model):
     class Kind(models.TextChoices):
         BASELINE = "baseline", "Baseline assessment"
         SUMMATIVE = "summative", "Summative report"

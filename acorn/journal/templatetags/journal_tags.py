@@ -1,5 +1,6 @@
 from django import template
 from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 
 from acorn.journal.rendering import Links, entry_html, review_form_html
 
@@ -22,23 +23,6 @@ def journal_entry(context, observation, shown, link=False, show_feedback=False, 
     )
 
 
-@register.simple_tag(takes_context=True)
-def review_form(context, observation, next_url):
-    """{% review_form observation next %}: the review list's form for one entry, with the
-    page's one CSRF token (journal.rendering)."""
-    links = context.render_context.get("review_links")
-    if links is None:
-        from acorn.core.templatetags.acorn_extras import linker
-
-        links = context.render_context["review_links"] = linker("journal:review_submit", 1)
-    return review_form_html(
-        observation,
-        action=links(observation.pk),
-        csrf_token=context.get("csrf_token"),
-        next_url=next_url,
-    )
-
-
 @register.simple_tag
 def filter_fields(form):
     """{% filter_fields filter_form %}: the journal's filter boxes. Empty (nobody has
@@ -52,3 +36,28 @@ def filter_fields(form):
 
 
 _EMPTY_FILTERS: dict = {}
+
+
+@register.simple_tag(takes_context=True)
+def review_entries(context, entries, next_url):
+    """{% review_entries entries next %}: the review list's entries, each with its review
+    form, in one go: the template engine's loop and two tags an entry cost more than the
+    entries themselves (issue 13)."""
+    from acorn.core.templatetags.acorn_extras import linker
+
+    links, review_link = Links(), linker("journal:review_submit", 1)
+    csrf_token = context.get("csrf_token")
+    out = []
+    for observation, shown in entries:
+        entry = entry_html(
+            observation, shown, link_to_entry=True, show_feedback=True, name_child=True,
+            links=links,
+        )  # fmt: skip
+        form = review_form_html(
+            observation,
+            action=review_link(observation.pk),
+            csrf_token=csrf_token,
+            next_url=next_url,
+        )
+        out.append(f"\n  {entry}\n  {form}\n")
+    return mark_safe("".join(out))  # noqa: S308 - both parts are escaped as they are built

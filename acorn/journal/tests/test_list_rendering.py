@@ -133,3 +133,49 @@ def test_review_form_reads_as_the_template_did(world):
         )
         assert html == expected
     assert "&lt;b&gt;" in html and "Feedback for the author" in html
+
+
+def test_entries_escape_every_value_as_django_does(world, web):
+    """Entries are written in Python with the standard library's escaping, as Django's
+    `escape` does it: names, texts and feedback with markup in them read as text."""
+    from django.utils.html import escape as django_escape
+
+    from acorn.journal.rendering import escape
+
+    for text in ('<script>alert("x")</script>', "Tom & Jerry's", "plain", 42, ""):
+        assert escape(text) == django_escape(text)
+    world.key_person.name = 'Kate <b>"Key"</b>'
+    world.key_person.save(update_fields=["name"])
+    entry = f.observation(
+        author=world.key_person, children=[world.child], text='Said <hello> & "bye".'
+    )
+    Observation.objects.filter(pk=entry.pk).update(review_feedback="<i>Lovely</i>")
+    page = web(world.manager).get("/review/?show=all").content.decode()
+    assert "Kate &lt;b&gt;&quot;Key&quot;&lt;/b&gt;" in page
+    assert "Said &lt;hello&gt; &amp; &quot;bye&quot;." in page
+    assert "<b>" not in page and "<hello>" not in page and "<i>Lovely" not in page
+
+
+def test_review_filters_are_listed_and_the_chosen_one_kept(world, web):
+    leader = web(world.manager)
+    page = leader.get(f"/review/?author={world.key_person.pk}&child={world.child.pk}")
+    html = page.content.decode()
+    assert (
+        f'<option value="{world.key_person.pk}" selected>{world.key_person.name}</option>' in html
+    )
+    assert f'<option value="{world.child.pk}" selected>{world.child.full_name}</option>' in html
+    assert f'<option value="{world.other_child.pk}">' in html
+    assert html.count(" selected>") == 3  # with "Not yet reviewed"
+    html = leader.get("/review/?author=not-an-id").content.decode()
+    assert html.count(" selected>") == 1  # "Not yet reviewed" only
+
+
+def test_options_escape_and_choose_by_text():
+    from acorn.core.templatetags.acorn_extras import options
+
+    html = options([(1, "A <b>"), ("2", 'B "two"')], 2)
+    assert html == (
+        '<option value="1">A &lt;b&gt;</option>'
+        '<option value="2" selected>B &quot;two&quot;</option>'
+    )
+    assert " selected" not in options([(1, "A")], None)
