@@ -105,8 +105,8 @@ def process_video(
         with staged_output(out_dir, VIDEO_FILES) as stage:
             _transcode(src_path, stage.path("display"), video, _audio_stream(info), limits)
             duration = _check_display_rendition(stage.path("display"), limits)
-            poster_at = _write_poster(stage, duration, limits)
-            faces = _faces_in_frames(stage, duration, poster_at, limits)
+            poster_at, poster_faces = _write_poster(stage, duration, limits)
+            faces = poster_faces + _faces_in_frames(stage, duration, poster_at, limits)
             renditions = stage.publish()
     except (MediaRejected, MediaProcessingFailed, FileExistsError):
         raise
@@ -256,13 +256,15 @@ def _check_display_rendition(display_path: Path, limits: MediaLimits) -> float:
     return round(info.duration, 3)
 
 
-def _write_poster(stage: Stage, duration: float, limits: MediaLimits) -> float:
+def _write_poster(
+    stage: Stage, duration: float, limits: MediaLimits
+) -> tuple[float, tuple[tuple[float, FaceBox], ...]]:
     """A still from ~1 s in (or the first frame of a short clip), through the photo path.
-    Returns the moment it was taken at."""
+    Returns the moment it was taken at, and the faces in it (the frame is at hand)."""
     frame_path = stage.work_path("poster-frame.png")
     moments = [_POSTER_AT_SECONDS, 0.0] if duration >= 2 * _POSTER_AT_SECONDS else [0.0]
     for moment in moments:
-        _grab_frame(stage.path("display"), frame_path, at_seconds=moment, limits=limits)
+        _grab_frames(stage.path("display"), {moment: frame_path}, limits=limits)
         if frame_path.exists() and frame_path.stat().st_size > 0:
             break
     else:
@@ -271,13 +273,11 @@ def _write_poster(stage: Stage, duration: float, limits: MediaLimits) -> float:
     # the photo path re-encodes it anyway so posters and photos follow one rule.
     with Image.open(frame_path, formats=["PNG"]) as frame:
         frame.load()
-        write_photo_renditions(
-            frame.convert("RGB"),
-            display_path=stage.path("poster"),
-            thumb_path=stage.path("thumb"),
-            limits=limits,
-        )
-    return moment
+        picture = frame.convert("RGB")
+    write_photo_renditions(
+        picture, display_path=stage.path("poster"), thumb_path=stage.path("thumb"), limits=limits
+    )
+    return moment, tuple((moment, box) for box in find_faces(picture))
 
 
 _SAMPLED_FRAMES = 2
@@ -286,16 +286,19 @@ _SAMPLED_FRAMES = 2
 def _faces_in_frames(
     stage: Stage, duration: float, poster_at: float, limits: MediaLimits
 ) -> tuple[tuple[float, FaceBox], ...]:
-    """Faces in the poster frame and in a few frames spread through the clip. Videos with
-    a child without consent stay out of other journals until faces can be tracked through
-    a clip; these boxes are what staff see meanwhile."""
-    moments = [poster_at] + [
-        round(duration * (i + 1) / (_SAMPLED_FRAMES + 1), 3) for i in range(_SAMPLED_FRAMES)
-    ]
+    """Faces in a few frames spread through the clip besides the poster's. Videos with a
+    child without consent stay out of other journals until faces can be tracked through
+    a clip; these boxes are what staff see meanwhile. One ffmpeg run takes them all."""
+    moments = [round(duration * (i + 1) / (_SAMPLED_FRAMES + 1), 3) for i in range(_SAMPLED_FRAMES)]
+    frames = {
+        moment: stage.work_path(f"faces-frame-{n}.png")
+        for n, moment in enumerate(dict.fromkeys(m for m in moments if m != poster_at))
+    }
+    if not frames:
+        return ()
+    _grab_frames(stage.path("display"), frames, limits=limits)
     faces = []
-    frame_path = stage.work_path("faces-frame.png")
-    for moment in dict.fromkeys(moments):
-        _grab_frame(stage.path("display"), frame_path, at_seconds=moment, limits=limits)
+    for moment, frame_path in frames.items():
         if not frame_path.exists() or frame_path.stat().st_size == 0:
             continue
         with Image.open(frame_path, formats=["PNG"]) as frame:
@@ -305,26 +308,19 @@ def _faces_in_frames(
     return tuple(faces)
 
 
-def _grab_frame(video_path: Path, frame_path: Path, *, at_seconds: float, limits: MediaLimits):
-    args = [
-        "-loglevel",
-        "error",
-        "-ss",
-        f"{at_seconds:.3f}",
-        *input_args(video_path),
-        "-map",
-        "0:v:0",
-        "-frames:v",
-        "1",
-        "-update",
-        "1",
-        "-c:v",
-        "png",
-        "-f",
-        "image2",
-        "-y",
-        "file:" + str(frame_path),
-    ]
-    completed = run_ffmpeg(args, timeout=min(limits.video_timeout_seconds, 120))
+def _grab_frames(video_path: Path, frames: dict[float, Path], *, limits: MediaLimits):
+    """One PNG for each moment (seconds in), from one ffmpeg run: the clip is opened once
+    for each moment and seeks straight to it. A frame ffmpeg couldn't take is missing."""
+    inputs, outputs = [], []
+    for index, (moment, frame_path) in enumerate(frames.items()):
+        inputs += ["-ss", f"{moment:.3f}", *input_args(video_path)]
+        outputs += [
+            "-map", f"{index}:v:0", "-frames:v", "1", "-update", "1", "-c:v", "png",
+            "-f", "image2", "-y", "file:" + str(frame_path),
+        ]  # fmt: skip
+    completed = run_ffmpeg(
+        ["-loglevel", "error", *inputs, *outputs], timeout=min(limits.video_timeout_seconds, 120)
+    )
     if completed.returncode != 0:
-        frame_path.unlink(missing_ok=True)
+        for frame_path in frames.values():
+            frame_path.unlink(missing_ok=True)
