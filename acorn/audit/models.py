@@ -23,6 +23,13 @@ class AuditEvent(models.Model):
             models.Index(fields=["setting_id", "-at"], name="audit_setting_at"),
             models.Index(fields=["child_id", "-at"], name="audit_child_at"),
             models.Index(fields=["actor_id", "-at"], name="audit_actor_at"),
+            # Today looks for the day's probing flags on every visit: without this it read
+            # every event of the setting's day (every journal read is one).
+            models.Index(
+                fields=["setting_id", "-at"],
+                condition=models.Q(action="probing.noticed"),
+                name="audit_probing_noticed",
+            ),
         ]
 
     def __str__(self):

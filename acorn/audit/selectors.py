@@ -94,32 +94,18 @@ class ProbingFlag:
 def probing_flags(setting, *, hours: int = 24) -> list[ProbingFlag]:
     """Bursts of refusals by one person flagged for this setting in the last day, newest
     first, with how many things they tried in the burst (a fixed number of queries)."""
-    from acorn.accounts.models import User
-    from acorn.audit.services import PROBING_ACTIONS, PROBING_WINDOW
-    from acorn.org.models import Membership
+    from acorn.audit.services import PROBING_WINDOW
 
     notices = _probing_noticed.rows(setting.pk, timezone.now() - timedelta(hours=hours))
     if not notices:
         return []
-    people = {n.actor_id for n in notices}
+    people = sorted({n.actor_id for n in notices if n.actor_id is not None}, key=str)
     starts = {n.pk: datetime.fromisoformat(n.detail.get("since")) for n in notices}
     refusals = {}
-    for actor_id, at in (
-        AuditEvent.objects.filter(
-            setting_id=setting.pk,
-            actor_id__in=people,
-            action__in=PROBING_ACTIONS,
-            at__gte=min(starts.values()),
-        )
-        .order_by("at")
-        .values_list("actor_id", "at")
-    ):
-        refusals.setdefault(actor_id, []).append(at)
-    names = dict(User.objects.filter(pk__in=people).values_list("pk", "name"))
-    roles = {
-        m.user_id: m.get_role_display().lower()
-        for m in Membership.objects.filter(setting=setting, user_id__in=people)
-    }
+    for refusal in _probing_refusals.rows(setting.pk, people, min(starts.values())):
+        refusals.setdefault(refusal.actor_id, []).append(refusal.at)
+    names = {person.pk: person.name for person in _people_named.rows(people)}
+    roles = {m.user_id: m.get_role_display().lower() for m in _roles_of.rows(setting.pk, people)}
     flags = []
     for notice in notices:
         burst = []
@@ -142,6 +128,33 @@ def probing_flags(setting, *, hours: int = 24) -> list[ProbingFlag]:
             )
         )
     return flags
+
+
+@statement
+def _probing_refusals(setting_id, people, since):
+    from acorn.audit.services import PROBING_ACTIONS
+
+    return (
+        AuditEvent.objects.filter(
+            setting_id=setting_id, actor_id__in=people, action__in=PROBING_ACTIONS, at__gte=since
+        )
+        .order_by("at")
+        .only("id", "actor_id", "at")
+    )
+
+
+@statement
+def _people_named(people):
+    from acorn.accounts.models import User
+
+    return User.objects.filter(pk__in=people).only("id", "name")
+
+
+@statement
+def _roles_of(setting_id, people):
+    from acorn.org.models import Membership
+
+    return Membership.objects.filter(setting_id=setting_id, user_id__in=people)
 
 
 @statement

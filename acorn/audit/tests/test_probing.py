@@ -237,3 +237,32 @@ def test_audit_page_costs_a_fixed_number_of_queries(entry, web):
         client.get(f"/media/{entry.media_id}/thumb")
         client.get(f"/media/{entry.media_id}/display")
     assert _queries(leader, "/audit/") == few
+
+
+def test_todays_probing_flags_are_found_by_their_own_index(world):
+    """Today looks for the day's flags on every visit: a busy setting's day holds thousands
+    of events (every journal read is one), so the flags have a partial index of their own."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from acorn.audit.models import AuditEvent
+    from acorn.audit.selectors import _probing_noticed
+    from acorn.audit.services import PROBING_NOTICED
+
+    index = next(i for i in AuditEvent._meta.indexes if i.name == "audit_probing_noticed")
+    assert dict(index.condition.children) == {"action": PROBING_NOTICED}
+    AuditEvent.objects.bulk_create(
+        AuditEvent(setting_id=world.setting_a.pk, action="journal.read") for _ in range(300)
+    )
+    since = timezone.now() - timezone.timedelta(hours=24)
+    sql, params = _probing_noticed(world.setting_a.pk, since).query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+        if connection.vendor == "sqlite":
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+            plan = "\n".join(str(row[-1]) for row in cursor.fetchall())
+        else:
+            cursor.execute("SET enable_seqscan = off")
+            cursor.execute(f"EXPLAIN {sql}", params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "audit_probing_noticed" in plan, plan
