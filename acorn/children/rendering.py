@@ -3,10 +3,9 @@ a setting's 40 to 80 cards took the template engine longer than everything else 
 page (issue 13). The same markup as `children/_avatar.html` and the card of
 `children/list.html` had, every value escaped."""
 
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from acorn.core.templatetags.acorn_extras import linker, short_date
+from acorn.core.templatetags.acorn_extras import escape, linker, short_date
 
 
 def avatar_html(child, media_link) -> str:

@@ -9,14 +9,13 @@ this reader may see named (`shown`), and `visible_media` (`media_visible_to`).
 """
 
 from functools import lru_cache
-from html import escape as html_escape
 
 from django.template.defaultfilters import linebreaks_filter
 from django.template.defaultfilters import truncatechars as _truncatechars
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
-from acorn.core.templatetags.acorn_extras import linker, srcset
+from acorn.core.templatetags.acorn_extras import escape, linker, srcset
 
 PUBLISHED = "published"
 # Acorn is in British English only: the `date:"l j F Y"` of the templates, without the
@@ -36,12 +35,6 @@ MONTHS = (
     "November",
     "December",
 )
-
-
-def escape(value) -> str:
-    """Django's `escape` (the same five characters, as the standard library escapes them),
-    without its check for lazy text on every call: an entry escapes a dozen values."""
-    return html_escape(str(value))
 
 
 def truncatechars(text: str, length: int) -> str:

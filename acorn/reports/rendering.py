@@ -3,10 +3,9 @@ report of the setting (80 rows for 40 children is common), and the template engi
 include per row took more of the page's time than its queries (issue 13). Every value is
 escaped."""
 
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from acorn.core.templatetags.acorn_extras import linker, short_date
+from acorn.core.templatetags.acorn_extras import escape, linker, short_date
 from acorn.reports.models import Report
 
 
