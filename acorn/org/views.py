@@ -16,6 +16,7 @@ from acorn.journal.selectors import waiting_counts
 from acorn.org import services
 from acorn.org.forms import RoleChangeForm, SettingRulesForm, StaffInviteForm
 from acorn.org.models import Membership
+from acorn.org.rendering import supervised_html
 from acorn.org.rules import duty_started_message, session_now
 from acorn.org.selectors import (
     leaders_on_duty_now,
@@ -51,6 +52,7 @@ def dashboard(request):
     ]
     cleared = is_cleared(request.user, setting.pk)
     on_duty = leaders_on_duty_now(setting)
+    supervised = supervised_shown.rows(request.user.pk, setting.pk) if cleared else None
     return render(
         request,
         "org/dashboard.html",
@@ -65,7 +67,8 @@ def dashboard(request):
             "on_duty": on_duty,
             "i_am_on_duty": any(p.leader_id == request.user.pk for p in on_duty),
             "session_now": session_now(setting),
-            "supervised": supervised_shown.rows(request.user.pk, setting.pk) if cleared else None,
+            "supervised": supervised,
+            "supervised_html": supervised_html(supervised or ()),
             "waiting": waiting_counts(setting, request.user) if cleared else None,
             "probing": probing_flags(setting),
             "overdue_devices": signouts_overdue.rows(setting.pk, timezone.now()),
