@@ -179,3 +179,26 @@ def test_options_escape_and_choose_by_text():
         '<option value="2" selected>B &quot;two&quot;</option>'
     )
     assert " selected" not in options([(1, "A")], None)
+
+
+def test_what_a_list_leaves_unread_is_read_once_for_the_whole_page_if_asked(world):
+    """A journal page leaves fields it never shows in the database (issue 13). Should
+    something ask for one anyway, one query reads it for every entry of the page."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from acorn.journal import selectors
+    from acorn.journal.selectors import LIST_ENTRY_DEFERRED
+
+    _entries(world, 4, photos=False)
+    page = selectors.journal_page(
+        world.parent, world.child, selectors.JournalFilter(), offset=0, size=21
+    )
+    assert len(page) == 4
+    assert {"supervisor_id", "decided_at", "client_ref"} <= page[0].get_deferred_fields()
+    assert {"email", "password"} <= page[0].author.get_deferred_fields()
+    assert page[0].author.name == world.key_person.name
+    with CaptureQueriesContext(connection) as queries:
+        assert {entry.decided_at for entry in page} == {None}
+    assert len(queries) == 1
+    assert all(field.split("__")[-1] for field in LIST_ENTRY_DEFERRED)
