@@ -13,6 +13,7 @@ from acorn.accounts.models import ApiToken, Invitation, User, hash_token, new_to
 from acorn.accounts.tasks import send_email
 from acorn.audit.services import audit_record, person_event_record
 from acorn.children.models import ParentLink
+from acorn.core.kept import Text, statement
 
 
 class InvitationError(Exception):
@@ -234,7 +235,7 @@ def token_issue(*, user: User, request=None) -> tuple[ApiToken, str]:
 def token_find_usable(raw: str) -> ApiToken | None:
     if not raw or len(raw) > 200:
         return None
-    token = ApiToken.objects.select_related("user").filter(token_hash=hash_token(raw)).first()
+    token = next(iter(_token_by_hash.rows(Text(hash_token(raw)))), None)
     if token is None or not token.is_usable():
         return None
     now = timezone.now()
@@ -255,6 +256,12 @@ def token_find_usable(raw: str) -> ApiToken | None:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
     return token
+
+
+@statement
+def _token_by_hash(token_hash):
+    """Asked on every API request: compiled once per process (`acorn.core.kept`)."""
+    return ApiToken.objects.select_related("user").filter(token_hash=token_hash)[:1]
 
 
 def staff_idle_minutes(user) -> int | None:

@@ -150,6 +150,8 @@ def placeholder_for(value):
     row holds, to stand for it while a `Statement` is compiled."""
     if isinstance(value, uuid.UUID):
         return uuid.uuid4()
+    if isinstance(value, Text):
+        return Text(f"acorn-stand-in-{uuid.uuid4()}")
     if isinstance(value, datetime):  # a microsecond of 1901 nobody else uses
         return datetime(1901, 1, 1, tzinfo=UTC) + timedelta(microseconds=next(_STAND_INS))
     if isinstance(value, date):  # a day of the eleventh century
@@ -160,7 +162,15 @@ def placeholder_for(value):
 _STAND_INS = itertools.count()
 
 
+class Text(str):
+    """Text to go in a statement's slot, for an exact match (`field=Text(value)`): other
+    text is part of a statement's key, since Django may change it on its way into the SQL
+    (`icontains` wraps it in wildcards)."""
+
+
 def _prepared(value, connection):
+    if isinstance(value, Text):
+        return str(value)
     if isinstance(value, uuid.UUID):
         field = _UUID_FIELD
     elif isinstance(value, datetime):
@@ -168,7 +178,7 @@ def _prepared(value, connection):
     elif isinstance(value, date):
         field = _DATE_FIELD
     else:
-        raise TypeError(f"A slot holds an id, a date or a time, not {type(value).__name__}.")
+        raise TypeError(f"A slot holds an id, a date, a time or Text, not {type(value).__name__}.")
     return field.get_db_prep_value(value, connection)
 
 
@@ -178,8 +188,8 @@ _UUID_FIELD, _DATETIME_FIELD, _DATE_FIELD = UUIDField(), DateTimeField(), DateFi
 def statement(build):
     """Keep `build`'s queryset as `Statement`s: `build.rows(*args)` and `build.count(*args)`.
 
-    `build(*args)` must give its queryset from its arguments alone. Ids, dates and times
-    (and lists of them) are slots, so one statement serves every value: `build` must pass
+    `build(*args)` must give its queryset from its arguments alone. Ids, dates, times and
+    `Text` (and lists of ids) are slots, so one statement serves every value: `build` must pass
     them into the queryset as they are and never decide anything by them. Any other
     argument (a flag, a number, a word) is part of the key, one statement for each."""
     kept = Kept()
@@ -187,7 +197,7 @@ def statement(build):
     def shape(args):
         key, values = [], []
         for arg in args:
-            if isinstance(arg, uuid.UUID | date):
+            if isinstance(arg, uuid.UUID | date | Text):
                 key.append(type(arg))
                 values.append(arg)
             elif isinstance(arg, list | tuple):
@@ -203,7 +213,7 @@ def statement(build):
     def compile_for(args):
         stand_ins = [
             placeholders(len(arg)) if isinstance(arg, list | tuple)
-            else placeholder_for(arg) if isinstance(arg, uuid.UUID | date)
+            else placeholder_for(arg) if isinstance(arg, uuid.UUID | date | Text)
             else arg
             for arg in args
         ]  # fmt: skip
@@ -211,7 +221,7 @@ def statement(build):
         for arg, stand_in in zip(args, stand_ins, strict=True):
             if isinstance(arg, list | tuple):
                 slots.extend(stand_in)
-            elif isinstance(arg, uuid.UUID | date):
+            elif isinstance(arg, uuid.UUID | date | Text):
                 slots.append(stand_in)
         return Statement(build(*stand_ins), slots)
 

@@ -128,16 +128,20 @@ def credential_is_live(credential_id) -> bool:
 
 def token_device(api_token):
     """For an API token: (device id, still live) if it was issued on a device, else None."""
-    row = (
-        DeviceApiToken.objects.filter(api_token_id=api_token.pk)
-        .values_list("credential__device_id", "credential__revoked_at", "credential__device__state")
-        .first()
-    )
+    row = next(iter(_token_device_row.rows(api_token.pk)), None)
     if row is None:
         return None
     device_id, revoked_at, state = row
     live = revoked_at is None and state in (Device.State.IN_SETTING, Device.State.SIGNED_OUT)
     return device_id, live
+
+
+@statement
+def _token_device_row(api_token_id):
+    """Asked on every API request: compiled once per process (`acorn.core.kept`)."""
+    return DeviceApiToken.objects.filter(api_token_id=api_token_id).values_list(
+        "credential__device_id", "credential__revoked_at", "credential__device__state"
+    )[:1]
 
 
 def devices_named(setting, device_ids) -> dict:

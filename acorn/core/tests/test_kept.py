@@ -262,3 +262,20 @@ def test_a_placeholder_django_changes_on_its_way_into_the_sql_is_refused(world):
     slot = placeholder_for(timezone.localdate())
     with pytest.raises(ValueError):
         Statement(Child.objects.filter(first_name__contains=slot), [slot])
+
+
+def test_text_in_a_slot_matches_exactly_and_each_value_is_its_own(world):
+    from acorn.accounts.models import ApiToken, hash_token
+    from acorn.accounts.services import _token_by_hash, token_find_usable
+    from acorn.core.kept import Text
+
+    later = timezone.now() + timedelta(days=1)
+    for person, secret in ((world.parent, "first-secret"), (world.far_parent, "second-secret")):
+        ApiToken.objects.create(user=person, token_hash=hash_token(secret), expires_at=later)
+    assert token_find_usable("first-secret").user == world.parent
+    assert token_find_usable("second-secret").user == world.far_parent
+    assert token_find_usable("first-secre") is None
+    assert token_find_usable("%") is None and token_find_usable("' OR 1=1 --") is None
+    assert len(_token_by_hash.kept.items) == 1  # one statement for every token
+    with pytest.raises(ValueError):  # a pattern can't be put back in its place
+        Statement(Child.objects.filter(first_name__icontains=Text("x")), [Text("x")])
