@@ -186,6 +186,14 @@ api = AcornApi(
 )
 
 
+def already_shaped(request, data):
+    """A 200 answer whose `data` is already exactly what its response schema would give (the
+    same keys in the same order, of the same types), rendered without validating it again.
+    For the busiest lists: validating fifty entries took a fifth of the request (issue
+    13). Each use has a test that its answer is the one the schema gives."""
+    return api.create_response(request, data, status=200)
+
+
 def error(request, status: int, detail: str, code: str):
     return api.create_response(request, {"detail": detail, "code": code}, status=status)
 

@@ -14,7 +14,7 @@ from acorn.children.selectors import (
     require_onboarded,
     require_some_clearance,
 )
-from acorn.core.api import ApiError, api, api_access, page
+from acorn.core.api import ApiError, already_shaped, api, api_access, page
 from acorn.core.params import date_clamped
 from acorn.core.policy import Forbidden
 from acorn.journal import delivery, selectors, services
@@ -422,7 +422,8 @@ def child_journal(
         object_id=child.pk,
     )
     selectors.prepare_for_reader(request.user, rows)
-    return {"items": [observation_out(request.user, o) for o in rows], "next": following}
+    items = [observation_out(request.user, o) for o in rows]
+    return already_shaped(request, {"items": items, "next": following})
 
 
 def comment_out(comment) -> dict:

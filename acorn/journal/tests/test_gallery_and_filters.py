@@ -449,3 +449,37 @@ def test_a_video_in_the_gallery_opens_with_its_poster(world, web):
     assert "▶ Video" in html
     page = web(world.parent).get(f"/media/{item.pk}/").content.decode()
     assert "<video controls" in page and "Video 1 of 1" in page
+
+
+def test_the_journal_api_answers_exactly_what_its_schema_gives(world):
+    """The journal list is rendered without validating it again (issue 13): its answer must
+    be byte for byte the one its response schema gives, for every kind of entry."""
+    from acorn.core.api import api
+    from acorn.journal.api import ObservationPage
+    from acorn.journal.models import MediaItem, Observation
+
+    plain, _ = _entry(world, text="Sang.", days_ago=1)
+    rich, _ = _entry(world, [world.child, world.other_child], text="Built <a> & den.", photos=2)
+    Observation.objects.filter(pk=rich.pk).update(
+        areas=["CL", "PD"], aspects=["PD-M"], next_steps="Try a bigger one.",
+    )  # fmt: skip
+    MediaItem.objects.filter(observation=rich).update(duration=3, width=640, height=480)
+    item = MediaItem.objects.filter(observation=rich).first()
+    MediaItem.objects.filter(pk=item.pk).update(
+        status=MediaItem.Status.FAILED, failure_message="Couldn't read it."
+    )
+    from_home = f.observation(
+        author=world.parent, children=[world.child], text="At the park.", status="pending",
+        by_parent=True,
+    )  # fmt: skip
+    Observation.objects.filter(pk=from_home.pk).update(author=None)
+    for person in (world.parent, world.key_person):
+        answer = ApiClient(person).get(f"/children/{world.child.pk}/journal")
+        assert answer.status_code == 200
+        assert answer["Content-Type"] == "application/json; charset=utf-8"
+        validated = ObservationPage.model_validate(answer.json()).model_dump()
+        assert answer.content.decode() == api.renderer.render(None, validated, response_status=200)
+        ids = {item["id"] for item in answer.json()["items"]}
+        assert {str(plain.pk), str(rich.pk)} <= ids
+    media = [i for i in answer.json()["items"] if i["id"] == str(rich.pk)][0]["media"]
+    assert sorted(m["duration"] for m in media) == [3.0, 3.0]
