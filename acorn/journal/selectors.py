@@ -76,7 +76,13 @@ def _parent_rule(user) -> Q:
 
 # What a list of entries (a journal page, its API, the review list) reads of each child
 # and photo: the rest stays in the database, so a page builds fewer values (issue 13).
-LIST_CHILD_FIELDS = ("observation_id", "child_id", "child__id", "child__first_name")
+LIST_CHILD_FIELDS = (
+    "observation_id",
+    "child_id",
+    "child__id",
+    "child__first_name",
+    "child__last_name",  # the review list names one child as "About Xander Y."
+)
 LIST_MEDIA_FIELDS = (
     "id",
     "observation_id",
