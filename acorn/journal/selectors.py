@@ -46,6 +46,7 @@ from acorn.journal.models import (
     ObservationChild,
     SharedRendition,
 )
+from acorn.org.models import Membership
 from acorn.org.selectors import membership_in
 from acorn.suitability.selectors import cleared_setting_ids, is_cleared, refusal_for
 
@@ -692,6 +693,35 @@ def review_list(user, setting, *, unreviewed=True, author_id=None, child_id=None
     if child_id:
         observations = observations.filter(links__child_id=_uuid_or_none(child_id))
     return _with_children(observations.order_by("-published_at"), user, listing=True)
+
+
+def review_choices(setting) -> dict:
+    """The review list's filters: the setting's staff and its children, as (id, name)."""
+    return {
+        "authors": _authors_named.rows(setting.pk),
+        "children": [
+            (pk, f"{first} {last}") for pk, first, last in _children_named.rows(setting.pk)
+        ],
+    }
+
+
+# The review list's filters, asked on every visit: compiled once (`acorn.core.kept`).
+@statement
+def _authors_named(setting_id):
+    return (
+        Membership.objects.filter(setting_id=setting_id, is_active=True)
+        .order_by("user__name")
+        .values_list("user_id", "user__name")
+    )
+
+
+@statement
+def _children_named(setting_id):
+    return (
+        Child.objects.filter(setting_id=setting_id)
+        .order_by("first_name")
+        .values_list("id", "first_name", "last_name")
+    )
 
 
 def review_page(user, setting, *, size: int, unreviewed=True, author_id=None, child_id=None):

@@ -42,7 +42,7 @@ from acorn.leaving.rules import attending
 from acorn.media_processing import MediaRejected
 from acorn.notices import services as notices
 from acorn.org.rules import publish_outlook
-from acorn.org.selectors import membership_in, memberships_of, staff_of
+from acorn.org.selectors import membership_in, memberships_of
 from acorn.suitability.selectors import require_cleared
 
 PAGE_SIZE = 20
@@ -942,13 +942,7 @@ def review_list(request):
         {
             "entries": _entries_for_display(request.user, observations),
             "show": show,
-            "authors": [(m.user_id, m.user.name) for m in staff_of(setting)],
-            "children": [
-                (c.pk, c.full_name)
-                for c in Child.objects.filter(setting=setting)
-                .only("id", "first_name", "last_name")
-                .order_by("first_name")
-            ],
+            **selectors.review_choices(setting),
             "author_id": author_id,
             "child_id": child_id,
         },
