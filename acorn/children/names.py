@@ -18,6 +18,8 @@ import unicodedata
 from functools import lru_cache
 from typing import NamedTuple
 
+from acorn.core.kept import statement
+
 # First names that are also common English words: matched only when capitalised.
 EVERYDAY_WORDS = {
     "amber", "april", "august", "autumn", "bay", "bill", "bob", "brook", "daisy", "dawn",
@@ -181,17 +183,22 @@ def redactor_for(user, setting_id, *, staff: bool):
 def redactor_keeping(setting_id, own_ids):
     """The setting's children as initials, these children's names as written: a text as
     the family of these children reads it, whoever asks (a keepsake, L-3)."""
-    from acorn.children.models import Child
-
     # The names themselves are the cache key, so a child added or renamed makes a new
     # redactor on the very next request, in every process; only the building is saved.
-    names = tuple(
-        ChildName(*row)
-        for row in Child.objects.filter(setting_id=setting_id)
+    names = tuple(ChildName(*row) for row in _names_of_setting.rows(setting_id))
+    return _redactor(names, frozenset(own_ids) & {name.pk for name in names})
+
+
+@statement
+def _names_of_setting(setting_id):
+    """Asked on every page a parent reads: compiled once per process (`acorn.core.kept`)."""
+    from acorn.children.models import Child
+
+    return (
+        Child.objects.filter(setting_id=setting_id)
         .order_by("pk")
         .values_list("id", "first_name", "last_name")
     )
-    return _redactor(names, frozenset(own_ids) & {name.pk for name in names})
 
 
 class ChildName(NamedTuple):
