@@ -48,6 +48,17 @@ def reports_of(viewer, child):
     raise Http404("No such child.")
 
 
+@statement
+def shared_shown(child_id):
+    """The five newest reports shared with a child's family, as the journal's panel shows
+    them to a parent (`reports_of` decides first who may see them). Compiled once."""
+    return (
+        Report.objects.filter(child_id=child_id, status=S.SHARED)
+        .order_by("-shared_at", "-version")
+        .only("id", "kind", "shared_at", "parent_comment", "version", "status")[:5]
+    )
+
+
 def report_for(viewer, report_id) -> Report:
     """One report, if this person may see it; otherwise 404."""
     try:
