@@ -185,8 +185,13 @@ def redactor_keeping(setting_id, own_ids):
     the family of these children reads it, whoever asks (a keepsake, L-3)."""
     # The names themselves are the cache key, so a child added or renamed makes a new
     # redactor on the very next request, in every process; only the building is saved.
-    names = tuple(ChildName(*row) for row in _names_of_setting.rows(setting_id))
+    names = names_of_setting(setting_id)
     return _redactor(names, frozenset(own_ids) & {name.pk for name in names})
+
+
+def names_of_setting(setting_id) -> tuple:
+    """Every child of the setting by id: (pk, first name, last name)."""
+    return tuple(ChildName(*row) for row in _names_of_setting.rows(setting_id))
 
 
 @statement

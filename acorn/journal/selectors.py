@@ -696,11 +696,14 @@ def review_list(user, setting, *, unreviewed=True, author_id=None, child_id=None
 
 
 def review_choices(setting) -> dict:
+    from acorn.children.names import names_of_setting
+
     """The review list's filters: the setting's staff and its children, as (id, name)."""
     return {
         "authors": _authors_named.rows(setting.pk),
         "children": [
-            (pk, f"{first} {last}") for pk, first, last in _children_named.rows(setting.pk)
+            (name.pk, f"{name.first_name} {name.last_name}")
+            for name in sorted(names_of_setting(setting.pk), key=lambda name: name.first_name)
         ],
     }
 
@@ -712,15 +715,6 @@ def _authors_named(setting_id):
         Membership.objects.filter(setting_id=setting_id, is_active=True)
         .order_by("user__name")
         .values_list("user_id", "user__name")
-    )
-
-
-@statement
-def _children_named(setting_id):
-    return (
-        Child.objects.filter(setting_id=setting_id)
-        .order_by("first_name")
-        .values_list("id", "first_name", "last_name")
     )
 
 
