@@ -279,3 +279,22 @@ def test_text_in_a_slot_matches_exactly_and_each_value_is_its_own(world):
     assert len(_token_by_hash.kept.items) == 1  # one statement for every token
     with pytest.raises(ValueError):  # a pattern can't be put back in its place
         Statement(Child.objects.filter(first_name__icontains=Text("x")), [Text("x")])
+
+
+def test_postgresql_prepares_a_statement_a_connection_runs_again(world):
+    """On PostgreSQL values are bound on the server and a query run the fifth time on a
+    connection is prepared, so it is planned once per connection (issue 13)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    assert connection.settings_dict["OPTIONS"]["server_side_binding"] is True
+    statement = Statement(Child.objects.filter(setting=world.setting_a).order_by("pk"))
+    for _ in range(6):
+        assert len(statement.rows()) == 2
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            ['%FROM "children_child"%'],
+        )
+        assert cursor.fetchone()[0] >= 1
