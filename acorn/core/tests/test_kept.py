@@ -298,3 +298,17 @@ def test_postgresql_prepares_a_statement_a_connection_runs_again(world):
             ['%FROM "children_child"%'],
         )
         assert cursor.fetchone()[0] >= 1
+
+
+def test_a_value_the_sql_holds_twice_is_put_in_both_places(world):
+    from django.db.models import Exists, OuterRef
+
+    @statement
+    def led_here(setting_id):
+        members = Membership.objects.filter(setting_id=setting_id, user=OuterRef("key_person"))
+        return Child.objects.filter(setting_id=setting_id).filter(Exists(members)).order_by("pk")
+
+    for setting in (world.setting_a, world.setting_b):
+        assert [c.pk for c in led_here.rows(setting.pk)] == [c.pk for c in led_here(setting.pk)]
+    assert {c.setting_id for c in led_here.rows(world.setting_b.pk)} == {world.setting_b.pk}
+    assert led_here.rows(world.setting_b.pk)
