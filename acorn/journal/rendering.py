@@ -172,16 +172,17 @@ def media_html(observation, links: Links) -> str:
                     if single
                     else "(min-width: 48rem) 15rem, 50vw"
                 )
-                candidates = escape(srcset(item, links.limits, links.media))
+                urls = {kind: links.media(item.pk, kind) for kind in ("display", "thumb")}
+                candidates = escape(srcset(item, links.limits, lambda _pk, kind, u=urls: u[kind]))
                 width = conditional_escape(item.width or "")
                 height = conditional_escape(item.height or "")
                 out.append(
                     f'<a class="media-photo" href="{links.media_page(item.pk)}" '
                     'data-viewer-item data-kind="photo" '
-                    f'data-src="{links.media(item.pk, "display")}" data-srcset="{candidates}" '
+                    f'data-src="{urls["display"]}" data-srcset="{candidates}" '
                     f'data-width="{width}" data-height="{height}" data-caption="{caption}" '
                     f'data-alt="Photo{about}">'
-                    f'<img src="{links.media(item.pk, "thumb")}" '
+                    f'<img src="{urls["thumb"]}" '
                     f'srcset="{candidates}" sizes="{sizes}" loading="lazy" '
                     f'width="{conditional_escape(item.width or 400)}" '
                     f'height="{conditional_escape(item.height or 300)}" alt="Photo{about}"></a>'
