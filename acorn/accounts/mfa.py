@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from acorn.accounts.models import ApiToken, RecoveryCode, TotpDevice
 from acorn.audit.services import audit_record
+from acorn.core.kept import statement
 from acorn.core.policy import Forbidden
 from acorn.org.selectors import memberships_of
 
@@ -34,8 +35,14 @@ def mfa_required(user) -> bool:
 
 def device_of(user) -> TotpDevice | None:
     if "_acorn_totp" not in user.__dict__:
-        user.__dict__["_acorn_totp"] = TotpDevice.objects.filter(user=user).first()
+        user.__dict__["_acorn_totp"] = next(iter(_device_of.rows(user.pk)), None)
     return user.__dict__["_acorn_totp"]
+
+
+@statement
+def _device_of(user_id):
+    """Asked on every staff request: compiled once per process (`acorn.core.kept`)."""
+    return TotpDevice.objects.filter(user_id=user_id).order_by("pk")[:1]
 
 
 def mfa_enrolled(user) -> bool:

@@ -14,12 +14,15 @@ def memberships_of(user) -> dict:
         return {}
     cached = getattr(user, "_acorn_memberships", None)
     if cached is None:
-        cached = {
-            m.setting_id: m
-            for m in Membership.objects.filter(user=user, is_active=True).select_related("setting")
-        }
+        cached = {m.setting_id: m for m in _active_memberships.rows(user.pk)}
         user._acorn_memberships = cached
     return cached
+
+
+@statement
+def _active_memberships(user_id):
+    """Asked on every request: compiled once per process (`acorn.core.kept`)."""
+    return Membership.objects.filter(user_id=user_id, is_active=True).select_related("setting")
 
 
 def off_site_refusals(user) -> dict:
