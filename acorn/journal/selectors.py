@@ -8,6 +8,7 @@ drafts, other families' entries and other settings' entries do not exist for the
 import uuid
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from django.db.models import (
     FETCH_PEERS,
@@ -192,14 +193,7 @@ def listed(user, entries, key) -> list:
     `key` must hold everything `entries()` is built from; the database decides every row
     each time."""
     rows = _LISTS.get(key, lambda: Statement(entries())).rows()
-    prefetch_into(
-        rows,
-        _LIST_LINKS,
-        "links",
-        lambda ids: _listed_links().only(*LIST_CHILD_FIELDS).filter(observation_id__in=ids),
-        field="observation",
-        to_attr="listed_links",
-    )
+    _attach_links(rows)
     media_key = _media_rule_inputs(user, False)
     prefetch_into(
         rows,
@@ -213,7 +207,48 @@ def listed(user, entries, key) -> list:
 
 
 _LISTS = Kept()
-_LIST_LINKS = Kept()
+
+
+class ListedChild(NamedTuple):
+    """What a list shows of an entry's child: no more is read (issue 13)."""
+
+    pk: uuid.UUID
+    first_name: str
+    last_name: str
+
+    @property
+    def id(self) -> uuid.UUID:
+        return self.pk
+
+
+class ListedLink(NamedTuple):
+    observation_id: uuid.UUID
+    child_id: uuid.UUID
+    child: ListedChild
+
+
+def _attach_links(rows) -> None:
+    """Each entry's children in first-name order (`entry_links`), read as plain rows: two
+    model instances a child were a tenth of the review list's time."""
+    entries = {row.pk: row for row in rows}
+    for row in rows:
+        row.listed_links = []
+    if not entries:
+        return
+    for observation_id, child_id, first_name, last_name in _links_named.rows(list(entries)):
+        child = ListedChild(child_id, first_name, last_name)
+        entries[observation_id].listed_links.append(ListedLink(observation_id, child_id, child))
+
+
+@statement
+def _links_named(observation_ids):
+    return (
+        ObservationChild.objects.filter(observation_id__in=observation_ids)
+        .order_by("child__first_name")
+        .values_list("observation_id", "child_id", "child__first_name", "child__last_name")
+    )
+
+
 _LIST_MEDIA = Kept()
 
 
