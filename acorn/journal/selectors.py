@@ -418,9 +418,10 @@ def observation_for(user, observation_id) -> Observation:
     return observation
 
 
-def children_shown_to(user, observation) -> list[Child]:
+def children_shown_to(user, observation) -> list:
     """The children of an entry that this person may see named: all of them for staff,
-    only their own for a parent (other children's names never reach a parent)."""
+    only their own for a parent (other children's names never reach a parent). Children
+    (or, for entries read by `listed`, `ListedChild` rows: id, first and last name)."""
     children = [link.child for link in entry_links(observation)]
     if is_cleared(user, observation.setting_id):
         return children
