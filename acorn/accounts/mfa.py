@@ -35,7 +35,7 @@ def mfa_required(user) -> bool:
 
 def device_of(user) -> TotpDevice | None:
     if "_acorn_totp" not in user.__dict__:
-        user.__dict__["_acorn_totp"] = next(iter(_device_of.rows(user.pk)), None)
+        user.__dict__["_acorn_totp"] = _device_of.first(user.pk)
     return user.__dict__["_acorn_totp"]
 
 

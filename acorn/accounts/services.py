@@ -235,7 +235,7 @@ def token_issue(*, user: User, request=None) -> tuple[ApiToken, str]:
 def token_find_usable(raw: str) -> ApiToken | None:
     if not raw or len(raw) > 200:
         return None
-    token = next(iter(_token_by_hash.rows(Text(hash_token(raw)))), None)
+    token = _token_by_hash.first(Text(hash_token(raw)))
     if token is None or not token.is_usable():
         return None
     now = timezone.now()

@@ -108,7 +108,7 @@ def child_for(user, child_id) -> Child:
     except ValueError:
         raise Http404("No such child.") from None
     lookup = _CHILD_LOOKUPS.get(_children_visible_key(user), lambda: _child_lookup(user))
-    child = next(iter(lookup.rows([child_id])), None)
+    child = lookup.first([child_id])
     if child is None:
         # Staff of the child's own setting know it exists: they are told what is missing.
         _refuse_if_gated(user, child_id)

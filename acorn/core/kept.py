@@ -130,6 +130,11 @@ class Statement:
         run.query.get_compiler = lambda *args, **kwargs: compiler
         return list(run)
 
+    def first(self, values=()):
+        """The first of `rows`, or None."""
+        found = self.rows(values)
+        return found[0] if found else None
+
     def count(self, values=()) -> int:
         """How many rows `rows` would give, counted by the database."""
         if not self.sql:
@@ -186,7 +191,7 @@ _UUID_FIELD, _DATETIME_FIELD, _DATE_FIELD = UUIDField(), DateTimeField(), DateFi
 
 
 def statement(build):
-    """Keep `build`'s queryset as `Statement`s: `build.rows(*args)` and `build.count(*args)`.
+    """Keep `build`'s queryset as `Statement`s: `build.rows(*args)`, `.first(*args)`, `.count(*args)`.
 
     `build(*args)` must give its queryset from its arguments alone. Ids, dates, times and
     `Text` (and lists of ids) are slots, so one statement serves every value: `build` must pass
@@ -233,11 +238,15 @@ def statement(build):
         found, values = prepared(args)
         return found.rows(values)
 
+    def first(*args):
+        found, values = prepared(args)
+        return found.first(values)
+
     def count(*args) -> int:
         found, values = prepared(args)
         return found.count(values)
 
-    build.rows, build.count, build.kept = rows, count, kept
+    build.rows, build.first, build.count, build.kept = rows, first, count, kept
     return build
 
 

@@ -128,7 +128,7 @@ def credential_is_live(credential_id) -> bool:
 
 def token_device(api_token):
     """For an API token: (device id, still live) if it was issued on a device, else None."""
-    row = next(iter(_token_device_row.rows(api_token.pk)), None)
+    row = _token_device_row.first(api_token.pk)
     if row is None:
         return None
     device_id, revoked_at, state = row

@@ -97,10 +97,6 @@ LIST_MEDIA_FIELDS = (
 )
 
 
-def _listed_links():
-    return ObservationChild.objects.select_related("child").order_by("child__first_name")
-
-
 # What a list (a journal page, its API, the review list) never shows of an entry and its
 # author: left in the database, so a page converts fewer values (issue 13). Should
 # anything ask for one of them, it is read for the whole page at once (FETCH_PEERS).
@@ -121,7 +117,7 @@ LIST_ENTRY_DEFERRED = (
 
 
 def _with_children(observations, user=None, *, listing=False):
-    links = _listed_links()
+    links = ObservationChild.objects.select_related("child").order_by("child__first_name")
     if listing:
         observations = observations.defer(*LIST_ENTRY_DEFERRED).fetch_mode(FETCH_PEERS)
         links = links.only(*LIST_CHILD_FIELDS)
