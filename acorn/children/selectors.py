@@ -11,7 +11,7 @@ from django.db.models import Exists, OuterRef, Q, Subquery
 from django.http import Http404
 
 from acorn.children.models import Child, ParentLink
-from acorn.core.kept import Kept, Statement, as_uuid, compiled, placeholders
+from acorn.core.kept import Kept, Statement, as_uuid, compiled, placeholders, statement
 from acorn.org.selectors import memberships_of
 from acorn.suitability.selectors import cleared_setting_ids, is_cleared, refusal_for
 
@@ -132,20 +132,22 @@ def linked_child_ids(user) -> set:
         return set()
     cached = getattr(user, "_acorn_child_ids", None)
     if cached is None:
-        from acorn.leaving.rules import expired, today
+        from acorn.leaving.rules import expiry_cutoff, today
 
         # After the grace period (L-3) a parent's link no longer opens anything. Asked on
-        # every request: compiled once per person and day (`acorn.core.kept`).
-        links = _LINKED.get(
-            (user.pk, today()),
-            lambda: compiled(ParentLink.objects.filter(parent=user).exclude(expired("child_id"))),
-        )
-        cached = set(links.values_list("child_id", flat=True))
+        # every request: a statement compiled once per process (`acorn.core.kept`).
+        cached = set(_links_open.rows(user.pk, expiry_cutoff(today())))
         user._acorn_child_ids = cached
     return cached
 
 
-_LINKED = Kept()
+@statement
+def _links_open(parent_id, cutoff):
+    """The children whose links to this parent still open them (`linked_child_ids`)."""
+    from acorn.leaving.rules import expired_by
+
+    links = ParentLink.objects.filter(parent_id=parent_id).exclude(expired_by("child_id", cutoff))
+    return links.values_list("child_id", flat=True)
 
 
 def is_parent(user) -> bool:

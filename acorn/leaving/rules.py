@@ -53,8 +53,18 @@ def archived(child_ref: str = "pk", on=None) -> Exists:
 
 def expired(child_ref: str = "pk", on=None) -> Exists:
     """The grace period is over (day GRACE_DAYS + 1 after the leaving date, or later)."""
-    on = on or today()
-    return Exists(_due(child_ref, on - timedelta(days=GRACE_DAYS + 1)))
+    return expired_by(child_ref, expiry_cutoff(on or today()))
+
+
+def expiry_cutoff(on):
+    """The latest leaving date whose grace period is over on that day."""
+    return on - timedelta(days=GRACE_DAYS + 1)
+
+
+def expired_by(child_ref: str, cutoff) -> Exists:
+    """`expired`, given its cutoff (`expiry_cutoff`): for a statement, where the date is
+    a value put in at each run."""
+    return Exists(_due(child_ref, cutoff))
 
 
 def attending(children, on=None):
