@@ -312,3 +312,27 @@ def test_a_value_the_sql_holds_twice_is_put_in_both_places(world):
         assert [c.pk for c in led_here.rows(setting.pk)] == [c.pk for c in led_here(setting.pk)]
     assert {c.setting_id for c in led_here.rows(world.setting_b.pk)} == {world.setting_b.pk}
     assert led_here.rows(world.setting_b.pk)
+
+
+def test_a_statement_converts_every_column_as_django_does(world):
+    """Its converters are worked out once, the UUID one swapped for one that keeps the
+    ids already read: each value must still be what Django's own converters give."""
+    from acorn.journal.models import Observation
+
+    f.observation(author=world.key_person, children=[world.child])
+    f.observation(author=world.manager, children=[world.other_child], status="draft")
+    queryset = Observation.objects.select_related("author", "setting").order_by("created_at")
+    expected = list(queryset)
+    statement = Statement(queryset)
+    for _ in range(2):  # the first run works the converters out, the second reuses them
+        rows = statement.rows()
+        assert len(rows) == len(expected)
+        for row, want in zip(rows, expected, strict=True):
+            for field in Observation._meta.concrete_fields:
+                got, wanted = getattr(row, field.attname), getattr(want, field.attname)
+                assert got == wanted and type(got) is type(wanted), field.name
+            assert row.author.pk == want.author.pk and row.setting.pk == want.setting.pk
+    assert [row.supervisor_id for row in rows] == [None, None]  # a null id stays None
+    if statement.compiler.connection.vendor == "sqlite":  # ids kept: one object per id
+        again = statement.rows()
+        assert again[0].setting_id is rows[0].setting_id
