@@ -30,6 +30,9 @@ class SessionPolicyMiddleware:
         request.membership = None
         user = request.user
         if user.is_authenticated:
+            # The person themselves from here on, not Django's lazy stand-in: a page asks
+            # for them hundreds of times, each a detour through the stand-in (issue 13).
+            request.user = user = getattr(user, "_wrapped", user)
             now = time.time()
             auth_at = request.session.get("acorn_auth_at", 0)
             if auth_at < user.sessions_valid_after.timestamp():

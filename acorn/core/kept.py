@@ -13,11 +13,14 @@ import copy
 import itertools
 import uuid
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connections
 from django.db.models import BooleanField, DateField, DateTimeField, UUIDField
 from django.db.models.expressions import RawSQL
+from django.utils.dateparse import parse_datetime
 
 
 class Kept:
@@ -157,8 +160,10 @@ def _converters(compiler):
     fields = [column[0] for column in compiler.select[: compiler.col_count]]
     if compiler.has_composite_fields(fields):
         return False
+    connection = compiler.connection
+    quicker = {name: make(connection) for name, make in _QUICKER.items()}
     return {
-        position: ([_QUICKER.get(_named(c), c) for c in converters], expression)
+        position: ([quicker.get(_named(c)) or c for c in converters], expression)
         for position, (converters, expression) in compiler.get_converters(fields).items()
     }
 
@@ -185,10 +190,30 @@ def _uuid_from_text(value, expression, connection):
 
 
 _UUIDS: dict[str, uuid.UUID] = {}
+
+
+def _utc_time_from_text(value, expression, connection):
+    """SQLite's time converter where its times are UTC (USE_TZ, no TIME_ZONE of its own),
+    without reading the settings again for every value (a tenth of its cost)."""
+    if value is None:
+        return None
+    if not isinstance(value, datetime):
+        value = parse_datetime(value)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _utc_times(connection):
+    if settings.USE_TZ and connection.timezone in (UTC, ZoneInfo("UTC")):
+        return _utc_time_from_text
+    return None  # Django's own, which knows the database's time zone
+
+
+_SQLITE_OPERATIONS = "django.db.backends.sqlite3.operations.DatabaseOperations"
+# Quicker converters for Django's, by the name of Django's: each is given the connection
+# and gives its converter, or None where Django's must stay.
 _QUICKER = {
-    "django.db.backends.sqlite3.operations.DatabaseOperations.convert_uuidfield_value": (
-        _uuid_from_text
-    ),
+    f"{_SQLITE_OPERATIONS}.convert_uuidfield_value": lambda connection: _uuid_from_text,
+    f"{_SQLITE_OPERATIONS}.convert_datetimefield_value": _utc_times,
 }
 
 

@@ -12,7 +12,6 @@ from functools import lru_cache
 
 from django.template.defaultfilters import linebreaks_filter
 from django.template.defaultfilters import truncatechars as _truncatechars
-from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
 from acorn.core.templatetags.acorn_extras import escape, linker, srcset
@@ -174,8 +173,7 @@ def media_html(observation, links: Links) -> str:
                 )
                 urls = {kind: links.media(item.pk, kind) for kind in ("display", "thumb")}
                 candidates = escape(srcset(item, links.limits, lambda _pk, kind, u=urls: u[kind]))
-                width = conditional_escape(item.width or "")
-                height = conditional_escape(item.height or "")
+                width, height = escape(item.width or ""), escape(item.height or "")
                 out.append(
                     f'<a class="media-photo" href="{links.media_page(item.pk)}" '
                     'data-viewer-item data-kind="photo" '
@@ -184,8 +182,8 @@ def media_html(observation, links: Links) -> str:
                     f'data-alt="Photo{about}">'
                     f'<img src="{urls["thumb"]}" '
                     f'srcset="{candidates}" sizes="{sizes}" loading="lazy" '
-                    f'width="{conditional_escape(item.width or 400)}" '
-                    f'height="{conditional_escape(item.height or 300)}" alt="Photo{about}"></a>'
+                    f'width="{escape(item.width or 400)}" '
+                    f'height="{escape(item.height or 300)}" alt="Photo{about}"></a>'
                 )
         elif item.status == "processing":
             what = "Video" if item.kind == "video" else "Photo"

@@ -83,8 +83,10 @@ FILTER_FIELDS = ("q", "area", "since", "until", "photos")
 
 
 def _filter_form(request):
+    """The filter form, or None when nobody has filtered (nearly every visit): then the
+    journal is unfiltered and its filter boxes are the empty ones (`filter_fields`)."""
     asked = any(request.GET.get(name) for name in FILTER_FIELDS)
-    return JournalFilterForm(request.GET if asked else None)
+    return JournalFilterForm(request.GET) if asked else None
 
 
 def _filter_query(request) -> str:
@@ -102,7 +104,7 @@ def child_journal(request, child_id):
     child = child_for(request.user, child_id)
     offset = offset_param(request)
     form = _filter_form(request)
-    wanted = form.wanted()
+    wanted = form.wanted() if form is not None else selectors.JournalFilter()
     page = selectors.journal_page(request.user, child, wanted, offset=offset, size=PAGE_SIZE + 1)
     audit_record(
         action="journal.read",

@@ -37,15 +37,23 @@ def _parent_may_read(viewer, child) -> bool:
     return True
 
 
+def report_reader(viewer, child) -> str:
+    """How this person reads a child's reports: "staff" (all of them) or "parent" (those
+    shared). 404 for anyone else; onboarding first for a parent who hasn't finished it."""
+    if is_report_staff(viewer, child):
+        return "staff"
+    if _parent_may_read(viewer, child):
+        return "parent"
+    raise Http404("No such child.")
+
+
 def reports_of(viewer, child):
     """A child's reports as this person may see them, newest first (the child already
     checked with child_for)."""
     reports = Report.objects.filter(child=child).select_related("author", "term")
-    if is_report_staff(viewer, child):
+    if report_reader(viewer, child) == "staff":
         return reports.order_by("-created_at", "-version")
-    if _parent_may_read(viewer, child):
-        return reports.filter(status=S.SHARED).order_by("-shared_at", "-version")
-    raise Http404("No such child.")
+    return reports.filter(status=S.SHARED).order_by("-shared_at", "-version")
 
 
 @statement

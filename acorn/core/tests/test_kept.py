@@ -331,6 +331,8 @@ def test_a_statement_converts_every_column_as_django_does(world):
             for field in Observation._meta.concrete_fields:
                 got, wanted = getattr(row, field.attname), getattr(want, field.attname)
                 assert got == wanted and type(got) is type(wanted), field.name
+                if hasattr(got, "utcoffset"):  # times aware, and in the same zone
+                    assert got.utcoffset() == wanted.utcoffset() is not None, field.name
             assert row.author.pk == want.author.pk and row.setting.pk == want.setting.pk
     assert [row.supervisor_id for row in rows] == [None, None]  # a null id stays None
     if statement.compiler.connection.vendor == "sqlite":  # ids kept: one object per id

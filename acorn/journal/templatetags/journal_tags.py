@@ -2,6 +2,7 @@ from django import template
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
+from acorn.journal.forms import JournalFilterForm
 from acorn.journal.rendering import Links, entry_html, review_form_html
 
 register = template.Library()
@@ -25,13 +26,14 @@ def journal_entry(context, observation, shown, link=False, show_feedback=False, 
 
 @register.simple_tag
 def filter_fields(form):
-    """{% filter_fields filter_form %}: the journal's filter boxes. Empty (nobody has
-    filtered yet, nearly every visit) they are the same for everyone, so they are written
-    once per process: Django's widgets took a tenth of the page (issue 13)."""
-    if form.is_bound:
+    """{% filter_fields filter_form %}: the journal's filter boxes. Empty (no form: nobody
+    has filtered yet, nearly every visit) they are the same for everyone, so they are
+    written once per process: Django's widgets took a tenth of the page (issue 13)."""
+    if form is not None and form.is_bound:
         return render_to_string("journal/_filter_fields.html", {"f": form})
     if _EMPTY_FILTERS.get("html") is None:
-        _EMPTY_FILTERS["html"] = render_to_string("journal/_filter_fields.html", {"f": form})
+        empty = JournalFilterForm()
+        _EMPTY_FILTERS["html"] = render_to_string("journal/_filter_fields.html", {"f": empty})
     return _EMPTY_FILTERS["html"]
 
 
