@@ -3,10 +3,12 @@ from datetime import timedelta
 from itertools import pairwise
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, router, transaction
+from django.db.models.sql import InsertQuery
 from django.utils import timezone
 
 from acorn.audit.models import AuditEvent
+from acorn.core.kept import Kept
 
 
 def _networks(cidrs) -> list:
@@ -135,16 +137,49 @@ def audit_record(
     device_id = getattr(request, "acorn_device_id", None)
     if device_id is not None:
         detail = {"device": str(device_id), **(detail or {})}
-    return AuditEvent.objects.create(
-        action=action,
-        actor_id=getattr(actor, "pk", None),
-        setting_id=setting_id,
-        child_id=child_id,
-        object_type=object_type,
-        object_id=str(object_id or ""),
-        ip=client_ip(request, _setting_for_address(request, setting_id)),
-        detail=detail or {},
+    return _inserted(
+        AuditEvent(
+            action=action,
+            actor_id=getattr(actor, "pk", None),
+            setting_id=setting_id,
+            child_id=child_id,
+            object_type=object_type,
+            object_id=str(object_id or ""),
+            ip=client_ip(request, _setting_for_address(request, setting_id)),
+            detail=detail or {},
+        )
     )
+
+
+def _inserted(event: AuditEvent) -> AuditEvent:
+    """The event inserted by an INSERT compiled once per database connection: every
+    journal read writes a line, and Django compiled the same INSERT each time (issue 13).
+    Each value is prepared by its field as Django's own save prepares it."""
+    connection = connections[router.db_for_write(AuditEvent)]
+    fields, sql, returns = _INSERTS.get(connection.alias, lambda: _insert_sql(connection, event))
+    params = [field.get_db_prep_save(field.pre_save(event, True), connection) for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        if returns:
+            event.pk = cursor.fetchone()[0]
+        else:
+            event.pk = connection.ops.last_insert_id(cursor, AuditEvent._meta.db_table, "id")
+    event._state.adding, event._state.db = False, connection.alias
+    return event
+
+
+def _insert_sql(connection, example: AuditEvent) -> tuple[list, str, bool]:
+    fields = [field for field in AuditEvent._meta.local_concrete_fields if not field.primary_key]
+    query = InsertQuery(AuditEvent)
+    query.insert_values(fields, [example])
+    compiler = query.get_compiler(connection=connection)
+    returns = connection.features.can_return_columns_from_insert
+    compiler.returning_fields = [AuditEvent._meta.pk] if returns else None
+    [(sql, _)] = compiler.as_sql()
+    return fields, sql, returns
+
+
+_INSERTS = Kept()
 
 
 def person_event_record(

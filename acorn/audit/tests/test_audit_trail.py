@@ -15,6 +15,38 @@ def test_audit_events_are_append_only(db):
         event.delete()
 
 
+def test_a_recorded_line_reads_back_as_it_was_given(world):
+    """Lines are inserted by SQL compiled once per connection (issue 13): every value
+    must reach the database as Django's own save would put it, and the line gets its id."""
+    from django.test import RequestFactory
+
+    from acorn.audit.services import audit_record
+
+    request = RequestFactory().get("/", REMOTE_ADDR="2001:db8::7")
+    request.user = world.parent
+    lines = [
+        audit_record(
+            action="journal.read",
+            request=request,
+            setting_id=world.setting_a.pk,
+            child_id=world.child.pk,
+            object_type="child",
+            object_id=world.child.pk,
+            detail={"why": "a test", "n": 2, "nested": ["é", None]},
+        ),
+        audit_record(action="test"),
+    ]
+    assert lines[0].pk and lines[1].pk > lines[0].pk
+    first, second = (AuditEvent.objects.get(pk=line.pk) for line in lines)
+    assert (first.action, first.actor_id, first.setting_id, first.child_id) == (
+        "journal.read", world.parent.pk, world.setting_a.pk, world.child.pk,
+    )  # fmt: skip
+    assert (first.object_type, first.object_id) == ("child", str(world.child.pk))
+    assert first.ip == "2001:db8::7" and first.at == lines[0].at is not None
+    assert first.detail == {"why": "a test", "n": 2, "nested": ["é", None]}
+    assert (second.actor_id, second.setting_id, second.ip, second.detail) == (None, None, None, {})
+
+
 def test_reads_logins_and_refusals_are_recorded_with_the_address(world, web):
     client = web(world.parent, REMOTE_ADDR="198.51.100.20")
     client.get(f"/children/{world.child.pk}/journal")
