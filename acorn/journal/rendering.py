@@ -8,11 +8,12 @@ Reads only what the selectors set: `shown_*` texts (`prepare_for_reader`), the c
 this reader may see named (`shown`), and `visible_media` (`media_visible_to`).
 """
 
+import re
 from functools import lru_cache
 
 from django.template.defaultfilters import linebreaks_filter
 from django.template.defaultfilters import truncatechars as _truncatechars
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeData, mark_safe
 
 from acorn.core.templatetags.acorn_extras import escape, linker, srcset
 
@@ -34,6 +35,18 @@ MONTHS = (
     "November",
     "December",
 )
+
+
+_NEWLINES, _BLANK_LINES = re.compile(r"\r\n|\r"), re.compile("\n{2,}")
+
+
+def paragraphs(text) -> str:
+    """The template filter `linebreaks` (escaped, a paragraph per blank line, `<br>` per
+    newline) without its lazy-text checks, three layers of them per call (issue 13)."""
+    if isinstance(text, SafeData):  # already HTML: the filter leaves it unescaped
+        return linebreaks_filter(text)
+    parts = _BLANK_LINES.split(_NEWLINES.sub("\n", str(text)))
+    return "\n\n".join(f"<p>{escape(part).replace(chr(10), '<br>')}</p>" for part in parts)
 
 
 def truncatechars(text: str, length: int) -> str:
@@ -101,12 +114,12 @@ def entry_html(
     if text:
         if link_to_entry and len(text) > 600:
             out.append(
-                f'<div class="entry-text">{linebreaks_filter(truncatechars(text, 500))}'
+                f'<div class="entry-text">{paragraphs(truncatechars(text, 500))}'
                 f'<p><a class="read-more" href="{links.entry(observation.pk)}">Read more<span '
                 'class="visually-hidden"> of this entry</span></a></p></div>'
             )
         else:
-            out.append(f'<div class="entry-text">{linebreaks_filter(text)}</div>')
+            out.append(f'<div class="entry-text">{paragraphs(text)}</div>')
     if observation.shown_next_steps:
         out.append(
             '<p class="next-steps"><strong>Next steps:</strong> '

@@ -6,6 +6,8 @@ import re
 from unittest import mock
 
 from django.urls.resolvers import URLResolver
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from acorn.core.tests import factories as f
 from acorn.journal.models import Observation
@@ -228,3 +230,19 @@ def test_review_list_queries_stay_fixed_with_one_child_entries_naming_the_child(
     many, page = count()
     assert "About Xander Y." in page and "About Yasmin Z." in page
     assert many == few
+
+
+@given(
+    st.text(alphabet=st.sampled_from(list("ab <>&\"'\r\n\t é")), max_size=40) | st.text(max_size=40)
+)
+@settings(max_examples=300, deadline=None)
+def test_paragraphs_write_what_the_linebreaks_filter_writes(text):
+    """Entries' text is written without the filter's lazy-text layers (issue 13): the HTML
+    must be the filter's, character for character, for any text at all."""
+    from django.template.defaultfilters import linebreaks_filter
+    from django.utils.safestring import mark_safe
+
+    from acorn.journal.rendering import paragraphs
+
+    assert paragraphs(text) == linebreaks_filter(text)
+    assert paragraphs(mark_safe(text)) == linebreaks_filter(mark_safe(text))  # noqa: S308
