@@ -319,7 +319,29 @@ def statement(build):
         return found.count(values)
 
     build.rows, build.first, build.count, build.kept = rows, first, count, kept
+    build.prepared = lambda *args: prepared(args)
     return build
+
+
+def counted_together(*asked) -> list[int]:
+    """`build.count(*args)` for several statements (`(build, args)` pairs) in one query
+    (a page showing a few counts made a round trip for each). On one database."""
+    parts, params, alias = [], [], None
+    for index, (build, args) in enumerate(asked):
+        found, values = build.prepared(*args)
+        if alias not in (None, found.queryset.db):
+            raise ValueError("Statements counted together must be on one database.")
+        alias = found.queryset.db
+        if not found.sql:  # a statement that can match nothing
+            parts.append("0")
+            continue
+        parts.append(f"(SELECT COUNT(*) FROM ({found.sql}) counted_{index})")  # noqa: S608
+        params.extend(found._params(values))
+    if alias is None:
+        return []
+    with connections[alias].cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(parts)}", params)  # noqa: S608 - Django's SQL
+        return list(cursor.fetchone())
 
 
 def prefetch_into(instances, statements: Kept, key, build, *, field: str, to_attr: str):

@@ -35,7 +35,7 @@ from acorn.children.selectors import (
     linked_child_ids,
     require_onboarded,
 )
-from acorn.core.kept import Kept, Statement, compiled, prefetch_into, statement
+from acorn.core.kept import Kept, Statement, compiled, counted_together, prefetch_into, statement
 from acorn.journal.models import (
     AREAS_OF_LEARNING,
     CaptureDraft,
@@ -824,12 +824,16 @@ UNREVIEWED_SHOWN = 100
 def waiting_counts(setting, user) -> dict:
     """For the session leaders' Today page: what is waiting for them (nobody reviews their
     own entries, so a leader's own are not counted)."""
-    unreviewed = _unreviewed.count(setting.pk, user.pk)
+    unreviewed, contributions, agenda = counted_together(
+        (_unreviewed, (setting.pk, user.pk)),
+        (_contributions, (setting.pk,)),
+        (_on_agenda, (setting.pk,)),
+    )
     return {
-        "contributions": _contributions.count(setting.pk),
+        "contributions": contributions,
         "unreviewed": min(unreviewed, UNREVIEWED_SHOWN),
         "unreviewed_more": unreviewed > UNREVIEWED_SHOWN,
-        "agenda": _on_agenda.count(setting.pk),
+        "agenda": agenda,
     }
 
 

@@ -8,6 +8,8 @@ from django.utils.safestring import mark_safe
 from acorn.core.templatetags.acorn_extras import escape, linker, short_date
 from acorn.reports.models import Report
 
+_KIND_LABELS = {kind: escape(label) for kind, label in Report.Kind.choices}
+
 
 def due_rows_html(rows, *, show_child: bool) -> str:
     """One `<li>` per slot: the child (on Today), the report's kind (a link once a report
@@ -22,7 +24,7 @@ def due_rows_html(rows, *, show_child: bool) -> str:
                 f'<a class="text-link" href="{escape(child_link(row.child.pk))}">'
                 f"{escape(row.child.full_name)}</a>: "
             )
-        label = escape(Report.Kind(row.kind).label)
+        label = _KIND_LABELS[row.kind]
         if row.report is not None:
             parts.append(
                 f'<a class="text-link" href="{escape(report_link(row.report.pk))}">{label}</a>'

@@ -16,6 +16,7 @@ from acorn.children.models import Child, ParentLink
 from acorn.core.kept import (
     Kept,
     Statement,
+    Text,
     compiled,
     placeholder_for,
     placeholders,
@@ -338,3 +339,36 @@ def test_a_statement_converts_every_column_as_django_does(world):
     if statement.compiler.connection.vendor == "sqlite":  # ids kept: one object per id
         again = statement.rows()
         assert again[0].setting_id is rows[0].setting_id
+
+
+def test_counts_asked_together_are_each_statements_own(world):
+    """`counted_together` asks several counts in one query: each must be the count its
+    statement gives alone, with its own values, and a query that can match nothing is 0."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from acorn.core.kept import counted_together
+
+    @statement
+    def of_setting(setting_id):
+        return Child.objects.filter(setting_id=setting_id)
+
+    @statement
+    def named(setting_id, first_name):
+        return Child.objects.filter(setting_id=setting_id, first_name=first_name)
+
+    @statement
+    def nothing(setting_id):
+        return Child.objects.none()
+
+    asked = [
+        (of_setting, (world.setting_a.pk,)),
+        (of_setting, (world.setting_b.pk,)),
+        (named, (world.setting_a.pk, Text("Xander"))),
+        (nothing, (world.setting_a.pk,)),
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        together = counted_together(*asked)
+    assert len(queries) == 1
+    assert together == [build.count(*args) for build, args in asked] == [2, 1, 1, 0]
+    assert counted_together() == []
