@@ -158,13 +158,19 @@ def child_consent_recompute(child: Child) -> bool:
 
 def active_links(parent):
     """The parent's links annotated with whether onboarding is complete for each."""
+    return links_with_onboarding(parent.pk)
+
+
+def links_with_onboarding(parent_id):
+    """`active_links` by the parent's id (for a statement, where the id is put in at each
+    run): `agreement_signed` and `consent_answered` on each link."""
     current = OnboardingWording.objects.filter(
         setting=OuterRef(OuterRef("child__setting"))
     ).order_by("-version")
     signed = ParentAgreement.objects.filter(
-        parent=parent, wording=Subquery(current.values("pk")[:1])
+        parent_id=parent_id, wording=Subquery(current.values("pk")[:1])
     )
-    answered = ImageConsent.objects.filter(parent=parent, child=OuterRef("child"))
-    return ParentLink.objects.filter(parent=parent).annotate(
+    answered = ImageConsent.objects.filter(parent_id=parent_id, child=OuterRef("child"))
+    return ParentLink.objects.filter(parent_id=parent_id).annotate(
         agreement_signed=Exists(signed), consent_answered=Exists(answered)
     )

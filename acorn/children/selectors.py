@@ -7,11 +7,11 @@ children they are linked to. Anything else does not exist for them (404). Later 
 
 import uuid
 
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, Subquery
 from django.http import Http404
 
 from acorn.children.models import Child, ParentLink
-from acorn.core.kept import Kept, Statement, as_uuid, compiled, placeholders, statement
+from acorn.core.kept import Kept, Statement, compiled, placeholders, statement
 from acorn.org.selectors import memberships_of
 from acorn.suitability.selectors import cleared_setting_ids, is_cleared, refusal_for
 
@@ -132,22 +132,38 @@ def linked_child_ids(user) -> set:
         return set()
     cached = getattr(user, "_acorn_child_ids", None)
     if cached is None:
-        from acorn.leaving.rules import expiry_cutoff, today
-
-        # After the grace period (L-3) a parent's link no longer opens anything. Asked on
-        # every request: a statement compiled once per process (`acorn.core.kept`).
-        cached = set(_links_open.rows(user.pk, expiry_cutoff(today())))
+        # After the grace period (L-3) a parent's link no longer opens anything.
+        cached = {child_id for child_id, expired, _ in _parent_links(user) if not expired}
         user._acorn_child_ids = cached
     return cached
 
 
+def _parent_links(user) -> list:
+    """(child id, expired, onboarded) for each of this person's links as a parent: asked on
+    every request, in one query for both `linked_child_ids` and `active_child_ids`, by a
+    statement compiled once per process (`acorn.core.kept`). Cached per request."""
+    cached = getattr(user, "_acorn_parent_links", None)
+    if cached is None:
+        from acorn.leaving.rules import expiry_cutoff, today
+
+        cached = _links_of_parent.rows(user.pk, expiry_cutoff(today()))
+        user._acorn_parent_links = cached
+    return cached
+
+
 @statement
-def _links_open(parent_id, cutoff):
-    """The children whose links to this parent still open them (`linked_child_ids`)."""
+def _links_of_parent(parent_id, cutoff):
+    from acorn.children.consent import links_with_onboarding
     from acorn.leaving.rules import expired_by
 
-    links = ParentLink.objects.filter(parent_id=parent_id).exclude(expired_by("child_id", cutoff))
-    return links.values_list("child_id", flat=True)
+    onboarded = ExpressionWrapper(
+        Q(agreement_signed=True) & Q(consent_answered=True), output_field=BooleanField()
+    )
+    return (
+        links_with_onboarding(parent_id)
+        .annotate(expired=expired_by("child_id", cutoff), onboarded=onboarded)
+        .values_list("child_id", "expired", "onboarded")
+    )
 
 
 def is_parent(user) -> bool:
@@ -200,37 +216,13 @@ def active_child_ids(user) -> set:
         return set()
     cached = getattr(user, "_acorn_active_child_ids", None)
     if cached is None:
-        linked = linked_child_ids(user)
-        # Someone linked to no child (most staff) has no onboarding to look up: the badge
-        # asks this on every page, and the lookup was a query of its own (issue 13).
-        cached = _onboarded_child_ids(user) & linked if linked else set()
+        cached = {
+            child_id
+            for child_id, expired, onboarded in _parent_links(user)
+            if onboarded and not expired
+        }
         user._acorn_active_child_ids = cached
     return cached
-
-
-def _onboarded_child_ids(user) -> set:
-    """The children for whom this person has signed the agreement and answered the
-    consent question. Asked on a parent's every page: the SQL is compiled once per person
-    (`acorn.core.kept`), the database answers every time."""
-    from django.db import connection
-
-    from acorn.children.consent import active_links
-
-    sql, params = _ONBOARDED.get(
-        user.pk,
-        lambda: (
-            active_links(user)
-            .filter(agreement_signed=True, consent_answered=True)
-            .values_list("child_id")
-            .query.sql_with_params()
-        ),
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return {as_uuid(child_id) for (child_id,) in cursor.fetchall()}
-
-
-_ONBOARDED = Kept()
 
 
 def require_onboarded(user, child) -> None:
