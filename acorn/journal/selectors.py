@@ -106,6 +106,8 @@ LIST_ENTRY_DEFERRED = (
     "decided_at",
     "discussed_at",
     "client_ref",
+    "published_at",
+    "reviewed_at",
     "author__password",
     "author__last_login",
     "author__is_superuser",

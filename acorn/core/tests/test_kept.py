@@ -372,3 +372,23 @@ def test_counts_asked_together_are_each_statements_own(world):
     assert len(queries) == 1
     assert together == [build.count(*args) for build, args in asked] == [2, 1, 1, 0]
     assert counted_together() == []
+
+
+def test_psycopg_keeps_a_long_statement_converted(world):
+    """A list's query is longer than psycopg keeps by default: Acorn raises its limits, so
+    a statement run again is not converted to PostgreSQL's placeholders again."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    from psycopg import _queries
+
+    ids = placeholders(60)  # more values than psycopg keeps by default (50)
+    statement = Statement(Child.objects.filter(pk__in=ids).extra(where=["1 = 1" + " " * 5000]), ids)
+    assert len(statement.sql) > 4096
+    statement.rows([world.child.pk, *placeholders(59)])
+    before = _queries._query2pg.cache_info().hits
+    assert [row.pk for row in statement.rows([world.child.pk, *placeholders(59)])] == [
+        world.child.pk
+    ]
+    assert _queries._query2pg.cache_info().hits > before
