@@ -7,6 +7,7 @@ from uuid import UUID
 from django import template
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.safestring import mark_safe
 
@@ -203,3 +204,16 @@ def _header_with_stand_ins(signed_in, two_step, staff, leader, count, on_notices
 
 
 _HEADERS = Kept()
+
+
+@register.simple_tag
+def asset(path):
+    """{% asset 'acorn/app.css' %}: `{% static %}` for the files every page loads, looked up
+    once per process for each storage and static URL (issue 13)."""
+    backend = settings.STORAGES.get("staticfiles", {}).get("BACKEND")
+    return _asset_url(path, settings.STATIC_URL, backend)
+
+
+@functools.lru_cache(maxsize=64)
+def _asset_url(path, static_url, backend):
+    return static(path)

@@ -110,3 +110,17 @@ def test_no_name_or_token_reaches_the_next_person(world):
     assert tokens[0] != tokens[1]
     # Each token is the one the page's own forms carry, so signing out works.
     assert second.post("/sign-out/", {"csrfmiddlewaretoken": tokens[1]}).status_code == 302
+
+
+def test_assets_are_where_static_says_and_follow_its_settings(settings):
+    """`{% asset %}` looks each file up once per process: it must give `{% static %}`'s
+    URL, and a new static URL or storage must give new ones."""
+    from django.templatetags.static import static
+
+    from acorn.core.templatetags.acorn_extras import asset
+
+    for path in ("acorn/app.css", "acorn/acorn.svg", "journal/viewer.js"):
+        assert asset(path) == static(path)
+    settings.STATIC_URL = "/assets-elsewhere/"
+    assert asset("acorn/app.css") == static("acorn/app.css")
+    assert asset("acorn/app.css").startswith("/assets-elsewhere/")

@@ -246,3 +246,31 @@ def test_paragraphs_write_what_the_linebreaks_filter_writes(text):
 
     assert paragraphs(text) == linebreaks_filter(text)
     assert paragraphs(mark_safe(text)) == linebreaks_filter(mark_safe(text))  # noqa: S308
+
+
+def test_journal_entries_read_as_the_template_loop_did(world):
+    """The journal page writes its entries with one tag (issue 13): the same HTML as the
+    loop of `journal_entry` tags it replaced, for a parent and for staff."""
+    from django.template import Context, Template
+
+    from acorn.core.tests.factories import fresh
+    from acorn.journal import selectors
+    from acorn.journal.views import _entries_for_display
+
+    _entries(world, 3)
+    f.observation(author=world.key_person, children=[world.child, world.other_child], text="Both")
+    loop = Template(
+        "{% load journal_tags %}{% for observation, shown in entries %}\n"
+        "  {% journal_entry observation shown link=True %}\n{% endfor %}"
+    )
+    one_tag = Template("{% load journal_tags %}{% journal_entries entries %}")
+    for person in (world.parent, world.key_person):
+        reader = fresh(person)
+        page = selectors.journal_page(
+            reader, world.child, selectors.JournalFilter(), offset=0, size=20
+        )
+        entries = _entries_for_display(reader, page)
+        assert len(entries) == 4
+        html = one_tag.render(Context({"entries": entries}))
+        assert html == loop.render(Context({"entries": entries}))
+        assert ("Yasmin" in html) is (person == world.key_person)  # only staff see her named
