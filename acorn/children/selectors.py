@@ -12,6 +12,7 @@ from django.http import Http404
 
 from acorn.children.models import Child, ParentLink
 from acorn.core.kept import Kept, Statement, compiled, placeholders, statement
+from acorn.org.models import Setting
 from acorn.org.selectors import memberships_of
 from acorn.suitability.selectors import cleared_setting_ids, is_cleared, refusal_for
 
@@ -175,14 +176,14 @@ def is_parent_of(user, child) -> bool:
     return child.pk in linked_child_ids(user)
 
 
-def children_of_setting(setting, *, status=None, key_person=None, search=""):
+def children_of_setting(setting, *, status=None, key_person=None, search="", on=None):
     """The setting's children for staff lists (the caller has checked membership)."""
     children = Child.objects.filter(setting=setting).select_related("key_person", "photo")
     if status == Child.Status.ACTIVE:
         from acorn.leaving.rules import attending
 
         # L-1: a leaving child stays in the lists until the leaving date, not after.
-        children = attending(children)
+        children = attending(children, on)
     elif status:
         children = children.filter(status=status)
     if key_person is not None:
@@ -190,6 +191,38 @@ def children_of_setting(setting, *, status=None, key_person=None, search=""):
     if search:
         children = children.filter(Q(first_name__icontains=search) | Q(last_name__icontains=search))
     return children.order_by("first_name", "last_name")
+
+
+# Only what a card of the children list shows (`rendering.cards_html`): a child's row and
+# their portrait's carry much more, and reading it was most of the page's time (issue 13).
+CARD_FIELDS = (
+    "id",
+    "first_name",
+    "last_name",
+    "image_consent",
+    "key_person__name",
+    "photo__status",
+)
+
+
+def children_list_cards(setting, *, status, key_person=None, search=""):
+    """The children list's rows (cards), with when each was last observed. Without a
+    search, the usual visit, by a statement compiled once per process (`acorn.core.kept`)."""
+    from acorn.leaving.rules import today
+
+    on = today() if status == Child.Status.ACTIVE else None
+    key_person_id = key_person.pk if key_person is not None else None
+    if search:
+        return list(_cards(setting.pk, status, key_person_id, on, search))
+    return _cards.rows(setting.pk, status, key_person_id, on)
+
+
+@statement
+def _cards(setting_id, status, key_person_id, on, search=""):
+    children = children_of_setting(
+        Setting(pk=setting_id), status=status, key_person=key_person_id, search=search, on=on
+    )
+    return with_last_observation(children).only(*CARD_FIELDS)
 
 
 def with_last_observation(children):

@@ -25,23 +25,11 @@ def child_list(request):
     status = request.GET.get("status", Child.Status.ACTIVE)
     if status not in Child.Status.values:
         status = ""
-    children = selectors.with_last_observation(
-        selectors.children_of_setting(
-            setting,
-            status=status or None,
-            key_person=request.user if mine else None,
-            search=request.GET.get("q", "").strip()[:80],
-        )
-    )
-    # Only what a card shows (`rendering.cards_html`): a child's row and their portrait's
-    # carry much more, and reading it was most of the page's time (issue 13).
-    children = children.only(
-        "id",
-        "first_name",
-        "last_name",
-        "image_consent",
-        "key_person__name",
-        "photo__status",
+    children = selectors.children_list_cards(
+        setting,
+        status=status or None,
+        key_person=request.user if mine else None,
+        search=request.GET.get("q", "").strip()[:80],
     )
     quiet_after = timezone.localdate() - timedelta(days=QUIET_DAYS)
     return render(

@@ -95,3 +95,35 @@ def test_the_children_page_shows_the_cards_with_fixed_queries(setting_with_child
     assert page.count('<li class="card">') == 23
     assert len(many) == len(few)
     assert "No children match" in client.get("/children/?q=nobody").content.decode()
+
+
+def test_the_kept_list_reads_what_the_queryset_reads(setting_with_children, world):
+    """The list's rows come from a statement compiled once per process (issue 13): for
+    every status, for "my key children" and for a search, the same children with the same
+    last-observed dates as the queryset built afresh."""
+    from acorn.children.models import Child
+    from acorn.leaving.models import Leaving
+
+    setting = setting_with_children
+    Leaving.objects.create(
+        child=world.other_child,
+        leaving_on=timezone.localdate() - timedelta(days=1),
+        recorded_by=world.manager,
+    )
+    asked = [
+        {"status": status, "key_person": key_person, "search": search}
+        for status in (Child.Status.ACTIVE, Child.Status.LEFT, None)
+        for key_person in (None, world.key_person, world.manager)
+        for search in ("", "zak")
+    ]
+    for ask in asked:
+        fresh = selectors.with_last_observation(selectors.children_of_setting(setting, **ask)).only(
+            *selectors.CARD_FIELDS
+        )
+        for _ in range(2):  # compiled, then kept
+            kept = selectors.children_list_cards(setting, **ask)
+            assert [(c.pk, c.last_observed) for c in kept] == [
+                (c.pk, c.last_observed) for c in fresh
+            ], ask
+    active = selectors.children_list_cards(setting, status=Child.Status.ACTIVE)
+    assert world.child in active and world.other_child not in active  # left yesterday
