@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connections
-from django.db.models import BooleanField, DateField, DateTimeField, UUIDField
+from django.db.models import BooleanField, DateField, DateTimeField
 from django.db.models.expressions import RawSQL
 from django.utils.dateparse import parse_datetime
 
@@ -249,8 +249,9 @@ def _prepared(value, connection):
     if isinstance(value, Text):
         return str(value)
     if isinstance(value, uuid.UUID):
-        field = _UUID_FIELD
-    elif isinstance(value, datetime):
+        # UUIDField's own preparation of a UUID, without its checks on every id of a list.
+        return value if connection.features.has_native_uuid_field else value.hex
+    if isinstance(value, datetime):
         field = _DATETIME_FIELD
     elif isinstance(value, date):
         field = _DATE_FIELD
@@ -259,7 +260,7 @@ def _prepared(value, connection):
     return field.get_db_prep_value(value, connection)
 
 
-_UUID_FIELD, _DATETIME_FIELD, _DATE_FIELD = UUIDField(), DateTimeField(), DateField()
+_DATETIME_FIELD, _DATE_FIELD = DateTimeField(), DateField()
 
 
 def statement(build):

@@ -392,3 +392,13 @@ def test_psycopg_keeps_a_long_statement_converted(world):
         world.child.pk
     ]
     assert _queries._query2pg.cache_info().hits > before
+
+
+def test_a_slots_id_is_prepared_as_uuidfield_prepares_it(db):
+    from django.db import connection
+    from django.db.models import UUIDField
+
+    from acorn.core.kept import _prepared
+
+    value = uuid.uuid4()
+    assert _prepared(value, connection) == UUIDField().get_db_prep_value(value, connection)
