@@ -274,3 +274,16 @@ def test_journal_entries_read_as_the_template_loop_did(world):
         html = one_tag.render(Context({"entries": entries}))
         assert html == loop.render(Context({"entries": entries}))
         assert ("Yasmin" in html) is (person == world.key_person)  # only staff see her named
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab <>&\"'é/")), max_size=30) | st.text(max_size=30))
+@settings(max_examples=300, deadline=None)
+def test_escape_writes_what_djangos_escape_writes(text):
+    """HTML written in Python escapes with `acorn_extras.escape`, which gives text without
+    any of the five characters back as it is: the same as Django's for any text."""
+    from django.utils.html import escape as django_escape
+
+    from acorn.core.templatetags.acorn_extras import escape
+
+    assert escape(text) == django_escape(text)
+    assert escape(len(text)) == django_escape(len(text))
