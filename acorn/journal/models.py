@@ -97,8 +97,13 @@ class Observation(QuickLoad, models.Model):
                 name="obs_unreviewed",
             ),
             models.Index(fields=["setting", "discuss_at_meeting"], name="obs_agenda"),
-            # what a session leader supervised (Today, the leader's review list).
-            models.Index(fields=["supervisor", "-created_at"], name="obs_supervisor"),
+            # what a session leader supervised in this setting (Today), newest first.
+            # The setting is in the index: with only the supervisor, PostgreSQL took the
+            # setting from another index, guessed a few dozen rows (a leader's entries are
+            # all in their own settings) and read every entry they ever supervised.
+            models.Index(
+                fields=["supervisor", "setting", "-created_at"], name="obs_supervisor_setting"
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

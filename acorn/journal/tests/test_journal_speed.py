@@ -165,3 +165,23 @@ def test_today_counts_a_small_backlog_exactly(big_journal):
     ).update(reviewed_at=timezone.now())
     waiting = selectors.waiting_counts(setting, staff(setting, "manager"))
     assert waiting["unreviewed"] == 7 and not waiting["unreviewed_more"]
+
+
+def test_today_reads_what_a_leader_supervised_in_the_index_order(big_journal):
+    """A-7 at any size: the newest entries a leader supervised in this setting come in
+    the index's order, not from every entry they ever supervised, sorted."""
+    from acorn.org.selectors import observations_supervised_by
+
+    setting, keyperson, child = big_journal
+    leader = staff(setting, "manager")
+    Observation.objects.filter(setting=setting).update(supervisor=leader)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET enable_seqscan = off")
+            cursor.execute("SET enable_sort = off")
+    plan = _plan(observations_supervised_by(leader, setting)[:20])
+    assert "obs_supervisor_setting" in plan, plan
+    if connection.vendor == "sqlite":
+        assert "TEMP B-TREE" not in plan, plan
+    else:
+        assert "Sort" not in plan, plan
