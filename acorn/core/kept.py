@@ -11,6 +11,7 @@ leak; each use has a test comparing its kept and freshly built SQL.
 
 import copy
 import itertools
+import re
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -18,8 +19,8 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connections
-from django.db.models import BooleanField, DateField, DateTimeField
-from django.db.models.expressions import RawSQL
+from django.db.models import BooleanField, CharField, DateField, DateTimeField
+from django.db.models.expressions import Expression, RawSQL
 from django.utils.dateparse import parse_datetime
 
 
@@ -237,6 +238,23 @@ def placeholder_for(value):
 
 
 _STAND_INS = itertools.count()
+
+
+class Constant(Expression):
+    """A word of Acorn's own code (a status, never anything a person typed) written into a
+    statement's SQL as a literal rather than sent as a value. PostgreSQL plans a prepared
+    statement once for any values: given `status <> $3` it guessed one row in a thousand
+    would do and chose a plan that read every row and sorted them; given `'draft'` it
+    knows (issue 13)."""
+
+    def __init__(self, word: str):
+        if not re.fullmatch(r"[a-z_]{1,40}", str(word)):
+            raise ValueError("A constant is a plain lower-case word of the code.")
+        super().__init__(output_field=CharField())
+        self.word = str(word)
+
+    def as_sql(self, compiler, connection):
+        return f"'{self.word}'", []
 
 
 class Text(str):

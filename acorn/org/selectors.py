@@ -3,7 +3,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-from acorn.core.kept import statement
+from acorn.core.kept import Constant, statement
 from acorn.org.models import DutyPeriod, Membership, Setting
 
 
@@ -75,7 +75,8 @@ def observations_supervised_by(leader, setting):
 
     return (
         Observation.objects.filter(setting=setting, supervisor=leader)
-        .exclude(status=Observation.Status.DRAFT)
+        # In the SQL itself, so a prepared statement is planned knowing it (`Constant`).
+        .exclude(status=Constant(Observation.Status.DRAFT))
         .select_related("author")
         .only("id", "observed_on", "text", "created_at", "author__name")
         .order_by("-created_at")

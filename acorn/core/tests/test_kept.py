@@ -402,3 +402,22 @@ def test_a_slots_id_is_prepared_as_uuidfield_prepares_it(db):
 
     value = uuid.uuid4()
     assert _prepared(value, connection) == UUIDField().get_db_prep_value(value, connection)
+
+
+def test_a_constant_is_written_into_the_sql_and_selects_as_a_value_would(world):
+    """`Constant` puts a word of the code into the SQL itself, so PostgreSQL plans a
+    prepared statement knowing it: the rows are those the value would select, and
+    nothing but a plain word is accepted."""
+    from acorn.core.kept import Constant
+    from acorn.journal.models import Observation
+
+    f.observation(author=world.key_person, children=[world.child])
+    f.observation(author=world.key_person, children=[world.child], status="draft")
+    as_value = Observation.objects.exclude(status="draft").order_by("pk")
+    as_constant = Observation.objects.exclude(status=Constant("draft")).order_by("pk")
+    sql, params = as_constant.query.sql_with_params()
+    assert "'draft'" in sql and "draft" not in params
+    assert list(as_constant) == list(as_value) and len(as_value) == 1
+    for word in ("draft'; DROP TABLE x; --", "Draft", "", "a b"):
+        with pytest.raises(ValueError):
+            Constant(word)
