@@ -146,12 +146,7 @@ class Statement:
 
     def count(self, values=()) -> int:
         """How many rows `rows` would give, counted by the database."""
-        if not self.sql:
-            return 0
-        params = self._params(values)
-        with connections[self.queryset.db].cursor() as cursor:
-            cursor.execute(f"SELECT COUNT(*) FROM ({self.sql}) counted", params)  # noqa: S608 - Django's SQL
-            return cursor.fetchone()[0]
+        return _counts([(self, values)])[0]
 
 
 def _converters(compiler):
@@ -345,9 +340,15 @@ def statement(build):
 def counted_together(*asked) -> list[int]:
     """`build.count(*args)` for several statements (`(build, args)` pairs) in one query
     (a page showing a few counts made a round trip for each). On one database."""
+    return _counts([build.prepared(*args) for build, args in asked])
+
+
+def _counts(runs) -> list[int]:
+    """How many rows each `(Statement, values)` run would give, in one query."""
+    if all(not found.sql for found, _ in runs):  # nothing, or only what can match nothing
+        return [0 for _ in runs]
     parts, params, alias = [], [], None
-    for index, (build, args) in enumerate(asked):
-        found, values = build.prepared(*args)
+    for index, (found, values) in enumerate(runs):
         if alias not in (None, found.queryset.db):
             raise ValueError("Statements counted together must be on one database.")
         alias = found.queryset.db
@@ -356,8 +357,6 @@ def counted_together(*asked) -> list[int]:
             continue
         parts.append(f"(SELECT COUNT(*) FROM ({found.sql}) counted_{index})")  # noqa: S608
         params.extend(found._params(values))
-    if alias is None:
-        return []
     with connections[alias].cursor() as cursor:
         cursor.execute(f"SELECT {', '.join(parts)}", params)  # noqa: S608 - Django's SQL
         return list(cursor.fetchone())
