@@ -336,10 +336,11 @@ def _exact(value):
     return str(value)
 
 
-def page(items, request, *, limit: int = 50, first=None):
+def page(items, request, *, limit: int = 50, first=None, read=list):
     """Slice an ordered queryset into `{"items", "next"}`. The cursor names the last item
     seen (keyset paging), so entries added meanwhile never shift or repeat a page.
-    `first(count)`, if given, reads the first page's rows instead, in the same order."""
+    `first(count)`, if given, reads the first page's rows instead, in the same order;
+    `read(queryset)` reads the later pages' rows (a list of them)."""
     fields = _ordering(items)
     items = items.order_by(*fields)
     cursor = request.GET.get("cursor")
@@ -349,7 +350,7 @@ def page(items, request, *, limit: int = 50, first=None):
             if not isinstance(values, list) or len(values) != len(fields):
                 raise ValueError
             items = items.filter(_after(fields, values))
-            rows = list(items[: limit + 1])
+            rows = read(items[: limit + 1])
         except (
             ValueError,
             KeyError,

@@ -413,6 +413,7 @@ def child_journal(
         first=lambda count: selectors.journal_page(
             request.user, child, wanted, offset=0, size=count, authors=False
         ),
+        read=lambda later: selectors.read_listed(request.user, later),
     )
     audit_record(
         action="journal.read",

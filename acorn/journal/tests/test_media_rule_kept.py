@@ -259,3 +259,67 @@ def test_the_listed_review_page_reads_what_the_review_list_reads_with_every_filt
     assert [e.pk for e in selectors.review_page(fresh(leader), setting, size=50)] == [
         world["entry"].pk
     ]
+
+
+@pytest.mark.parametrize("withheld_first", [True, False])
+def test_a_parents_list_reads_the_children_without_consent_first_and_decides_the_same(
+    world, monkeypatch, withheld_first
+):
+    """On PostgreSQL a parent's lists read the children without photo consent who appear
+    in the page's media first (`_withheld_in`), and the media query tests appearances
+    against those ids rather than reading each child. Either way (both are run on both
+    databases), whatever mix of consent, copies and carried photos, every page shows each
+    person exactly what `media_visible_to` shows them, on every request."""
+    monkeypatch.setattr(selectors, "_reads_withheld_first", lambda: withheld_first)
+    from acorn.journal.models import ObscuredFace, SharedRendition
+    from acorn.leaving.models import CarriedAppearance
+
+    setting, child, friend = world["entry"].setting, world["child"], world["friend"]
+    key_person, entry, photo = world["key_person"], world["entry"], world["photo"]
+    stranger = ChildFactory(setting=setting, image_consent=False)
+    other_setting_child = ChildFactory(image_consent=False)  # carried from elsewhere
+    # A second entry: one photo with a child without consent and no copy, one carried
+    # with a transferred child's copy showing a child of the old setting.
+    second = observation(author=key_person, children=[child])
+    blocked = stored_photo(
+        setting=setting, uploaded_by=key_person, observation=second, appears=[child, stranger]
+    )
+    carried = stored_photo(setting=setting, uploaded_by=key_person, observation=second)
+    CarriedAppearance.objects.create(media=carried, child=other_setting_child)
+    friend.image_consent = False
+    friend.save(update_fields=["image_consent"])
+    copy = SharedRendition.objects.create(
+        media=photo, renditions={"display": "shared_display.jpg", "thumb": "shared_thumb.webp"}
+    )
+    ObscuredFace.objects.create(media=photo, rendition=copy, child=friend)
+    everything = selectors.JournalFilter()
+    entries = [entry.pk, second.pk]
+
+    def check(name):
+        page = selectors.journal_page(fresh(world[name]), child, everything, offset=0, size=21)
+        ruled = selectors.media_visible_to(fresh(world[name])).filter(observation__in=entries)
+        listed = [item for e in page for item in e.visible_media]
+        assert _as_read(listed) == _as_read(ruled), name
+        return {item.pk for item in listed}
+
+    for name in ("key_person", "leader", "parent", "parent_staff", "dual"):
+        check(name)
+    assert check("parent") == {photo.pk}  # the copy of the friend's photo only
+    assert selectors._withheld_in.rows(entries)  # the page had children to test against
+    # The carried child's parents consent again: the carried copy comes back at once.
+    other_setting_child.image_consent = True
+    other_setting_child.save(update_fields=["image_consent"])
+    assert check("parent") == {photo.pk, carried.pk}
+    # The stranger's parents consent: that photo comes back too, and the friend's
+    # family's original (not the copy) is still only for the friend's own family.
+    stranger.image_consent = True
+    stranger.save(update_fields=["image_consent"])
+    assert check("parent") == {photo.pk, carried.pk, blocked.pk}
+    # Consent withdrawn again: gone on the next request.
+    stranger.image_consent = False
+    stranger.save(update_fields=["image_consent"])
+    assert check("parent") == {photo.pk, carried.pk}
+    # Filtered pages (read by their queryset) decide the same.
+    with_photos = selectors.JournalFilter(with_media=True)
+    page = selectors.journal_page(fresh(world["parent"]), child, with_photos, offset=0, size=21)
+    assert {item.pk for e in page for item in e.visible_media} == {photo.pk, carried.pk}
