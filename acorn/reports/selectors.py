@@ -7,6 +7,8 @@ are told what is missing, as with the journal.
 """
 
 import uuid
+from datetime import date
+from typing import NamedTuple
 
 from django.http import Http404
 
@@ -225,11 +227,14 @@ def due_reports(setting, *, as_of, children=None) -> list[due.Due]:
     """Every report due for the setting's attending children (or these children), with
     its status on `as_of`: four queries whatever the number of children."""
     # Compiled once per process (`acorn.core.kept.statement`): Today asks on every visit.
-    children = _attending.rows(setting.pk) if children is None else list(children)
+    if children is None:
+        children = [DueChild(*row) for row in _attending.rows(setting.pk)]
+    else:
+        children = list(children)
     ids = [c.pk for c in children]
     leavings = {leaving.child_id: leaving for leaving in _leavings_of.rows(ids)}
     terms = _terms_begun.rows(setting.pk, as_of)
-    reports = _reports_of.rows(ids)
+    reports = [DueReport(*row) for row in _reports_of.rows(ids)]
     latest, shared = {}, set()
     for report in reports:
         key = (report.child_id, report.kind, report.term_id if report.kind == "summative" else None)
@@ -248,6 +253,39 @@ def due_reports(setting, *, as_of, children=None) -> list[due.Due]:
     return rows
 
 
+class DueChild(NamedTuple):
+    """What Today's reports panel reads of a child (`due_reports`): no more is read, and
+    no model instance built for each of a setting's children (issue 13)."""
+
+    pk: uuid.UUID
+    first_name: str
+    last_name: str
+    date_of_birth: date
+    start_date: date
+
+    @property
+    def id(self) -> uuid.UUID:
+        return self.pk
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class DueReport(NamedTuple):
+    """What a slot of `due_reports` reads of a report."""
+
+    pk: uuid.UUID
+    child_id: uuid.UUID
+    kind: str
+    term_id: uuid.UUID | None
+    status: str
+
+    @property
+    def id(self) -> uuid.UUID:
+        return self.pk
+
+
 @statement
 def _attending(setting_id):
     # Children who are leaving (a date recorded, not reached yet) still attend, and their
@@ -256,8 +294,8 @@ def _attending(setting_id):
         Child.objects.filter(
             setting_id=setting_id, status__in=[Child.Status.ACTIVE, Child.Status.LEFT]
         )
-        .only("id", "setting_id", "first_name", "last_name", "date_of_birth", "start_date")
         .order_by("first_name", "last_name", "pk")
+        .values_list(*DueChild._fields)
     )
 
 
@@ -276,6 +314,6 @@ def _reports_of(child_ids):
     # Only what a slot names: a setting's reports carry their whole text and sections.
     return (
         Report.objects.filter(child__in=child_ids)
-        .only("id", "child_id", "kind", "term_id", "status", "created_at", "version")
         .order_by("created_at", "version")
+        .values_list(*DueReport._fields)
     )
