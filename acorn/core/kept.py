@@ -21,6 +21,7 @@ from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connections
 from django.db.models import BooleanField, CharField, DateField, DateTimeField
 from django.db.models.expressions import Expression, RawSQL
+from django.db.models.query import FlatValuesListIterable, ValuesListIterable
 from django.utils.dateparse import parse_datetime
 
 
@@ -105,6 +106,7 @@ class Statement:
             sql, params = "", ()
         self.queryset, self.compiler, self.sql, self.params = queryset, compiler, sql, params
         self.converters = None  # worked out at the first run (`_converters`)
+        self.flat = None  # for values_list rows read by `_values`: whether flat
         self.slots = []
         for slot in slots:
             prepared = _prepared(slot, compiler.connection)
@@ -129,16 +131,44 @@ class Statement:
         if not self.sql:
             return []
         sql, params = self.sql, self._params(values)
+        if self.flat is not None:  # values_list rows, read by the statement itself
+            return self._values(connections[self.queryset.db], sql, params, self.flat)
         compiler = copy.copy(self.compiler)
         compiler.connection = connections[self.queryset.db]  # this thread's own
         compiler.as_sql = lambda *args, **kwargs: (sql, params)
         if self.converters is None:
             self.converters = _converters(compiler)
+            shape = self.queryset._iterable_class
+            if self.converters is not False and not compiler.has_extra_select:
+                self.flat = _VALUES_SHAPES.get(shape)
+            if self.flat is not None:
+                return self._values(compiler.connection, sql, params, self.flat)
         if self.converters is not False:
             compiler.get_converters = lambda expressions: self.converters
         run = self.queryset._chain()
         run.query.get_compiler = lambda *args, **kwargs: compiler
         return list(run)
+
+    def _values(self, connection, sql, params, flat: bool) -> list:
+        """`values_list` rows read straight from the cursor, converted as Django converts
+        them: its queryset and iterable cost more than a small query itself (issue 13).
+        Through Django's own cursor, so query logs and wrappers still see each query."""
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            fetched = cursor.fetchall()
+        converters = list(self.converters.items())
+        if not converters:
+            return [row[0] for row in fetched] if flat else [tuple(row) for row in fetched]
+        out = []
+        for row in fetched:
+            row = list(row)
+            for position, (functions, expression) in converters:
+                value = row[position]
+                for convert in functions:
+                    value = convert(value, expression, connection)
+                row[position] = value
+            out.append(row[0] if flat else tuple(row))
+        return out
 
     def first(self, values=()):
         """The first of `rows`, or None."""
@@ -148,6 +178,10 @@ class Statement:
     def count(self, values=()) -> int:
         """How many rows `rows` would give, counted by the database."""
         return _counts([(self, values)])[0]
+
+
+# The iterables of `values_list` a statement reads itself (`Statement._values`): flat or not.
+_VALUES_SHAPES = {ValuesListIterable: False, FlatValuesListIterable: True}
 
 
 def _converters(compiler):

@@ -341,6 +341,41 @@ def test_a_statement_converts_every_column_as_django_does(world):
         assert again[0].setting_id is rows[0].setting_id
 
 
+def test_a_statement_of_values_reads_them_as_django_does_and_each_query_is_seen(world):
+    """`values_list` statements read their rows from the cursor themselves: flat or not,
+    with and without columns to convert, each value as Django's own iterable gives it,
+    and each query still through Django's cursor (query logs and counts see it)."""
+    from django.db import connection
+    from django.db.models import F
+    from django.test.utils import CaptureQueriesContext
+
+    from acorn.journal.models import Observation
+
+    f.observation(author=world.key_person, children=[world.child], text="One")
+    f.observation(author=world.manager, children=[world.other_child], text="Two")
+    ordered = Observation.objects.order_by("created_at")
+    shapes = [
+        ordered.values_list("pk", "author_id", "created_at", "observed_on", "areas", "text"),
+        ordered.values_list("created_at", flat=True),
+        ordered.values_list("text", flat=True),  # nothing to convert
+        ordered.values_list("text", "status"),
+        ordered.annotate(who=F("author__name")).values_list("who", "pk"),
+    ]
+
+    def _types(rows):
+        return [type(v) for row in rows for v in (row if isinstance(row, tuple) else [row])]
+
+    for queryset in shapes:
+        expected = list(queryset)
+        statement = Statement(queryset)
+        for _ in range(2):  # the first run works the shape out, the second reuses it
+            with CaptureQueriesContext(connection) as seen:
+                rows = statement.rows()
+            assert rows == expected and len(seen) == 1
+            assert _types(rows) == _types(expected)
+    assert statement.flat is False
+
+
 def test_counts_asked_together_are_each_statements_own(world):
     """`counted_together` asks several counts in one query: each must be the count its
     statement gives alone, with its own values, and a query that can match nothing is 0."""
