@@ -86,7 +86,30 @@ def linker(name: str, count: int):
             out += (value, part)
         return "".join(out)
 
+    # The shapes lists build hundreds of: an id, or an id and a plain word.
+    if count == 1:
+        before, after = parts
+
+        def build_one(*args):
+            if len(args) == 1 and type(args[0]) is UUID:
+                return f"{before}{args[0]}{after}"
+            return build(*args)
+
+        return build_one
+    if count == 2:
+        before, middle, after = parts
+
+        def build_two(*args):
+            if len(args) == 2 and type(args[0]) is UUID and args[1] in _PLAIN_WORDS:
+                return f"{before}{args[0]}{middle}{args[1]}{after}"
+            return build(*args)
+
+        return build_two
     return build
+
+
+# Words put in links as they are (renditions): checked once, not on every link.
+_PLAIN_WORDS = frozenset({"thumb", "display", "poster", "original", "shared"})
 
 
 @register.simple_tag(name="id_url")

@@ -41,3 +41,31 @@ def test_link_tag_renders_the_url():
         Context({"child_id": child_id})
     )
     assert out == f"/children/{child_id}/journal"
+
+
+@pytest.mark.parametrize(
+    ("name", "args"),
+    [
+        ("journal:observation", [uuid.uuid4()]),
+        ("journal:observation", [str(uuid.uuid4())]),
+        ("journal:observation", ["a b"]),  # needs quoting
+        ("journal:media", [uuid.uuid4(), "thumb"]),
+        ("journal:media", [uuid.uuid4(), "poster"]),
+        ("journal:media", [uuid.uuid4(), "other-word"]),
+        ("journal:media", [str(uuid.uuid4()), "display"]),
+        ("journal:media", [uuid.uuid4(), "a b"]),
+        ("journal:media_page", [uuid.uuid4()]),
+    ],
+)
+def test_a_linker_gives_the_same_url_as_reverse_for_any_arguments(name, args):
+    """`linker` builds the shapes lists use most (an id; an id and a rendition) directly,
+    and anything else as `link` does: each the URL reverse() gives."""
+    from acorn.core.templatetags.acorn_extras import linker
+
+    assert linker(name, len(args))(*args) == reverse(name, args=args)
+    try:
+        set_script_prefix("/acorn/")
+        assert linker(name, len(args))(*args) == reverse(name, args=args)
+        assert reverse(name, args=args).startswith("/acorn/")
+    finally:
+        set_script_prefix("/")
