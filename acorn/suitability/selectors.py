@@ -9,6 +9,7 @@ new day is a new key, so a check recorded or lapsing is seen on the very next re
 """
 
 import secrets
+import time
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
@@ -180,11 +181,45 @@ def _shared_clearance(person, setting) -> Clearance:
         return compute_clearance(person, setting)
     today = setting_today(setting)
     key = _clearance_key(membership, today)
-    clearance = cache.get(key)
+    clearance = _known_here(key)
     if clearance is None:
-        clearance = compute_clearance(person, setting, today)
-        cache.set(key, clearance, CLEARANCE_CACHE_SECONDS)
+        clearance = cache.get(key)
+        if clearance is None:
+            clearance = compute_clearance(person, setting, today)
+            cache.set(key, clearance, CLEARANCE_CACHE_SECONDS)
+        _KNOWN_HERE.set(key, clearance)
     return clearance
+
+
+class _KnownHere:
+    """Answers this process has read from the shared cache, or worked out, by their key:
+    a staff page asked the cache (and unpickled a person's records) on every request
+    (issue 13). A key names one answer for good (membership, its records' stamp, the
+    setting's date), so an answer is kept here as long as the shared cache keeps it, and
+    no longer. Bounded: the oldest go first."""
+
+    def __init__(self, size: int = 10_000):
+        self.items: dict = {}
+        self.size = size
+
+    def get(self, key):
+        found = self.items.get(key)
+        if found is None:
+            return None
+        answer, until = found
+        if time.monotonic() >= until:
+            self.items.pop(key, None)
+            return None
+        return answer
+
+    def set(self, key, answer) -> None:
+        if len(self.items) >= self.size:
+            self.items.pop(next(iter(self.items)), None)
+        self.items[key] = (answer, time.monotonic() + CLEARANCE_CACHE_SECONDS)
+
+
+_KNOWN_HERE = _KnownHere()
+_known_here = _KNOWN_HERE.get
 
 
 def _clearance_key(membership, today: date) -> str:
@@ -308,16 +343,22 @@ def clearance_register(setting, members=None):
     # Each member's answer is shared with `clearance_of` under the same key (membership,
     # its records' stamp, the date): the records are read only for those not yet known.
     keys = {m.pk: _clearance_key(m, today) for m in members}
-    known = cache.get_many(list(keys.values()))
-    missing = [m for m in members if keys[m.pk] not in known]
-    if missing:
-        records = _load(setting, [m.user_id for m in missing])
-        worked_out = {
-            keys[m.pk]: compute_clearance(m.user, setting, today, records[m.user_id])
-            for m in missing
-        }
-        cache.set_many(worked_out, CLEARANCE_CACHE_SECONDS)
-        known.update(worked_out)
+    known = {key: found for key in keys.values() if (found := _known_here(key)) is not None}
+    asked = [key for key in keys.values() if key not in known]
+    if asked:
+        shared = cache.get_many(asked)
+        missing = [m for m in members if keys[m.pk] not in known and keys[m.pk] not in shared]
+        if missing:
+            records = _load(setting, [m.user_id for m in missing])
+            worked_out = {
+                keys[m.pk]: compute_clearance(m.user, setting, today, records[m.user_id])
+                for m in missing
+            }
+            cache.set_many(worked_out, CLEARANCE_CACHE_SECONDS)
+            shared.update(worked_out)
+        for key, answer in shared.items():
+            _KNOWN_HERE.set(key, answer)
+        known.update(shared)
     return [(m, known[keys[m.pk]]) for m in members]
 
 

@@ -60,7 +60,7 @@ def review_entries(context, entries, next_url):
     from acorn.core.templatetags.acorn_extras import linker
 
     links, review_link = Links(), linker("journal:review_submit", 1)
-    csrf_token = context.get("csrf_token")
+    csrf_token = str(context.get("csrf_token"))  # the lazy token read once, not per form
     out = []
     for observation, shown in entries:
         entry = entry_html(

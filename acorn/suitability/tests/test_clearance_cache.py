@@ -105,3 +105,42 @@ def test_todays_register_reads_the_records_once_and_shows_a_new_check_at_once(wo
     assert "Cleared" in row("Kate Key")
     UpdateServiceSubscription.objects.get(person=world.key_person).delete()
     assert "Cleared" not in row("Kate Key")
+
+
+def test_a_process_keeps_the_answers_it_has_read_without_asking_the_shared_cache_again(
+    world, monkeypatch
+):
+    """Each process keeps the answers it has read from the shared cache (Redis in
+    production) under the same keys: a later request asks the shared cache nothing, a
+    check recorded changes the key (so the answer, at once), and an answer is kept no
+    longer than the shared cache keeps it."""
+    from django.core.cache import cache
+
+    from acorn.suitability import selectors
+
+    asked = []
+    get, get_many = cache.get, cache.get_many
+    monkeypatch.setattr(cache, "get", lambda key, *a, **k: asked.append(key) or get(key, *a, **k))
+    monkeypatch.setattr(
+        cache, "get_many", lambda keys, *a, **k: asked.extend(keys) or get_many(keys, *a, **k)
+    )
+    setting = world.setting_a
+    newcomer = f.staff(setting, cleared=False, name="Nia Newcomer")
+    assert not selectors.clearance_of(f.fresh(newcomer), setting).cleared
+    selectors.clearance_register(setting)  # the register's answers are known here too
+    asked.clear()
+    assert not selectors.clearance_of(f.fresh(newcomer), setting).cleared
+    register = {m.user_id: c for m, c in selectors.clearance_register(setting)}
+    assert not register[newcomer.pk].cleared and register[world.key_person.pk].cleared
+    assert asked == []  # everything known here
+    # Checks recorded: a new stamp, a new key, the new answer at once, for both readers.
+    f.clear(newcomer, setting)
+    assert selectors.clearance_of(f.fresh(newcomer), setting).cleared
+    register = {m.user_id: c for m, c in selectors.clearance_register(setting)}
+    assert register[newcomer.pk].cleared
+    # An answer past the shared cache's time is asked for again.
+    asked.clear()
+    for key, (answer, _until) in list(selectors._KNOWN_HERE.items.items()):
+        selectors._KNOWN_HERE.items[key] = (answer, 0)
+    assert selectors.clearance_of(f.fresh(newcomer), setting).cleared
+    assert len(asked) == 1
