@@ -96,7 +96,13 @@ class Observation(QuickLoad, models.Model):
                 condition=models.Q(by_parent=False, reviewed_at__isnull=True),
                 name="obs_unreviewed",
             ),
-            models.Index(fields=["setting", "discuss_at_meeting"], name="obs_agenda"),
+            # The staff-meeting agenda (Today counts it on every visit), in its order. Partial:
+            # on (setting, discuss_at_meeting), SQLite read a one-setting table whole.
+            models.Index(
+                fields=["setting", "reviewed_at"],
+                condition=models.Q(discuss_at_meeting=True, discussed_at__isnull=True),
+                name="obs_agenda_waiting",
+            ),
             # what a session leader supervised in this setting (Today), newest first.
             # The setting is in the index: with only the supervisor, PostgreSQL took the
             # setting from another index, guessed a few dozen rows (a leader's entries are

@@ -185,3 +185,25 @@ def test_today_reads_what_a_leader_supervised_in_the_index_order(big_journal):
         assert "TEMP B-TREE" not in plan, plan
     else:
         assert "Sort" not in plan, plan
+
+
+def test_the_staff_meeting_agenda_reads_its_own_index_in_its_order(big_journal):
+    """Today counts the agenda on every visit, and the agenda lists it oldest reviewed
+    first: both read the agenda's own index (a one-setting table was read whole)."""
+    setting, keyperson, child = big_journal
+    waiting = Observation.objects.filter(setting=setting).order_by("created_at")[:5]
+    Observation.objects.filter(pk__in=[o.pk for o in waiting]).update(
+        discuss_at_meeting=True, reviewed_at=timezone.now()
+    )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET enable_seqscan = off")
+            cursor.execute("SET enable_sort = off")
+    leader = staff(setting, "manager")
+    plan = _plan(selectors.agenda(leader, setting))
+    assert "obs_agenda_waiting" in plan, plan
+    if connection.vendor == "sqlite":
+        assert "TEMP B-TREE" not in plan and "SCAN journal_observation" not in plan, plan
+    else:
+        assert "Sort" not in plan, plan
+    assert selectors.waiting_counts(setting, leader)["agenda"] == 5
