@@ -10,6 +10,8 @@ import pytest
 import time_machine
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from acorn.children import selectors as children
 from acorn.children.models import Child, ParentLink
@@ -456,3 +458,40 @@ def test_a_constant_is_written_into_the_sql_and_selects_as_a_value_would(world):
     for word in ("draft'; DROP TABLE x; --", "Draft", "", "a b"):
         with pytest.raises(ValueError):
             Constant(word)
+
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=4), inner, max_size=4)
+    ),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_JSON_VALUES)
+def test_json_read_by_a_statement_is_what_django_reads_and_each_row_its_own(value):
+    """Statements keep the values of short JSON texts they have read (`_json_from_text`):
+    each must equal Django's own reading, whatever the JSON, and a row's list or
+    dictionary is its own, so changing it changes nothing another row reads."""
+    import json
+
+    from django.db import connection
+
+    from acorn.core.kept import _json_from_text
+    from acorn.journal.models import Observation
+
+    field = Observation._meta.get_field("areas")
+    quick = _json_from_text(connection, field.from_db_value)
+    text = json.dumps(value)
+    for _ in range(2):  # read, then read again from what was kept
+        got = quick(text, field.get_col("journal_observation"), connection)
+        assert got == field.from_db_value(text, None, connection)
+        if isinstance(got, list):
+            got.append("changed")
+        elif isinstance(got, dict):
+            got["changed"] = True
+    assert quick(text, None, connection) == value
+    assert quick(None, None, connection) is None
+    assert quick("not json", None, connection) == "not json"
