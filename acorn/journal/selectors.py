@@ -116,6 +116,7 @@ LIST_ENTRY_DEFERRED = (
     "client_ref",
     "published_at",
     "reviewed_at",
+    "created_at",
     "author__password",
     "author__last_login",
     "author__is_superuser",
@@ -816,7 +817,10 @@ def review_list(user, setting, *, unreviewed=True, author_id=None, child_id=None
         observations = observations.filter(author_id=_uuid_or_none(author_id))
     if child_id:
         observations = observations.filter(links__child_id=_uuid_or_none(child_id))
-    return _with_children(observations.order_by("-published_at"), user, listing=True)
+    # The list shows no entry's time of writing (the API's lists do, as its version).
+    return _with_children(
+        observations.order_by("-published_at").defer("updated_at"), user, listing=True
+    )
 
 
 def review_choices(setting) -> dict:
