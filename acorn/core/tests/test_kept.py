@@ -495,3 +495,40 @@ def test_json_read_by_a_statement_is_what_django_reads_and_each_row_its_own(valu
     assert quick(text, None, connection) == value
     assert quick(None, None, connection) is None
     assert quick("not json", None, connection) == "not json"
+
+
+def test_a_statement_builds_instances_as_djangos_iterable_does(world):
+    """Statements build model instances themselves: with related rows (and a missing
+    one), annotations, deferred fields and peers fetched together, each instance is what
+    Django's own iterable gives."""
+    from django.db import connection
+    from django.db.models import FETCH_PEERS, F
+    from django.test.utils import CaptureQueriesContext
+
+    from acorn.journal.models import Observation
+
+    f.observation(author=world.key_person, children=[world.child], text="One")
+    f.observation(author=world.manager, children=[world.other_child], text="Two")
+    Observation.objects.filter(text="Two").update(author=None, author_label="Imported")
+    queryset = (
+        Observation.objects.select_related("author")
+        .annotate(where=F("setting__name"))
+        .defer("text", "author__email")
+        .fetch_mode(FETCH_PEERS)
+        .order_by("created_at")
+    )
+    expected = list(queryset)
+    statement = Statement(queryset)
+    for _ in range(2):
+        rows = statement.rows()
+        assert statement.models is not None
+        assert [(r.pk, r.where, r.author_id, r.get_deferred_fields()) for r in rows] == [
+            (e.pk, e.where, e.author_id, e.get_deferred_fields()) for e in expected
+        ]
+        assert [r.author and (r.author.pk, r.author.get_deferred_fields()) for r in rows] == [
+            e.author and (e.author.pk, e.author.get_deferred_fields()) for e in expected
+        ]
+        assert all(not r._state.adding and r._state.db == "default" for r in rows)
+        with CaptureQueriesContext(connection) as queries:
+            assert [r.text for r in rows] == ["One", "Two"]
+        assert len(queries) == 1  # the deferred text of both, read together
