@@ -96,6 +96,20 @@ def test_a_kept_rule_is_never_handed_out_itself(world):
     assert second is not first and second._result_cache is None
 
 
+def _friend_without_consent_in_a_copy(friend, photo):
+    """The friend's parents say no, and the worker leaves a copy of the photo with the
+    friend's face obscured: the copy."""
+    from acorn.journal.models import ObscuredFace, SharedRendition
+
+    friend.image_consent = False
+    friend.save(update_fields=["image_consent"])
+    copy = SharedRendition.objects.create(
+        media=photo, renditions={"display": "shared_display.jpg", "thumb": "shared_thumb.webp"}
+    )
+    ObscuredFace.objects.create(media=photo, rendition=copy, child=friend)
+    return copy
+
+
 def _as_read(items) -> list:
     return sorted(
         (str(item.pk), bool(item.serve_shared), item.shared_files or None) for item in items
@@ -106,17 +120,12 @@ def test_the_compiled_prefetch_reads_what_the_rule_reads_for_everyone(world):
     """Journal lists prefetch media through the rule compiled once to SQL
     (`media_of_entries`): for every kind of person it finds the same items, with the same
     copy to serve, as `media_visible_to` itself, and follows the database afterwards."""
-    from acorn.journal.models import ObscuredFace, Observation, SharedRendition
+    from acorn.journal.models import Observation
 
     friend, photo, entry = world["friend"], world["photo"], world["entry"]
     # The friend's parents say no, and the worker leaves a copy with the friend's face
     # obscured: the child's family is served that copy, the friend's family the original.
-    friend.image_consent = False
-    friend.save(update_fields=["image_consent"])
-    copy = SharedRendition.objects.create(
-        media=photo, renditions={"display": "shared_display.jpg", "thumb": "shared_thumb.webp"}
-    )
-    ObscuredFace.objects.create(media=photo, rendition=copy, child=friend)
+    copy = _friend_without_consent_in_a_copy(friend, photo)
     people = ("key_person", "leader", "parent", "friend_parent", "parent_staff", "dual")
     seen = {}
     for name in people:
@@ -182,16 +191,10 @@ def test_a_listed_journal_page_reads_what_the_queryset_reads_for_everyone(world)
     (`selectors.listed`): for every kind of person it gives the same entries, children and
     media, with the same copy to serve, as the journal's queryset with its prefetches, and
     it follows the database afterwards."""
-    from acorn.journal.models import ObscuredFace, SharedRendition
 
     child, friend, entry, photo = world["child"], world["friend"], world["entry"], world["photo"]
     older = observation(author=world["key_person"], children=[child])
-    friend.image_consent = False
-    friend.save(update_fields=["image_consent"])
-    copy = SharedRendition.objects.create(
-        media=photo, renditions={"display": "shared_display.jpg", "thumb": "shared_thumb.webp"}
-    )
-    ObscuredFace.objects.create(media=photo, rendition=copy, child=friend)
+    copy = _friend_without_consent_in_a_copy(friend, photo)
     everything = selectors.JournalFilter()
     for name in ("key_person", "leader", "parent", "parent_staff", "dual"):
         for offset, size in ((0, 21), (1, 5)):
@@ -271,7 +274,6 @@ def test_a_parents_list_reads_the_children_without_consent_first_and_decides_the
     databases), whatever mix of consent, copies and carried photos, every page shows each
     person exactly what `media_visible_to` shows them, on every request."""
     monkeypatch.setattr(selectors, "_reads_withheld_first", lambda: withheld_first)
-    from acorn.journal.models import ObscuredFace, SharedRendition
     from acorn.leaving.models import CarriedAppearance
 
     setting, child, friend = world["entry"].setting, world["child"], world["friend"]
@@ -286,12 +288,7 @@ def test_a_parents_list_reads_the_children_without_consent_first_and_decides_the
     )
     carried = stored_photo(setting=setting, uploaded_by=key_person, observation=second)
     CarriedAppearance.objects.create(media=carried, child=other_setting_child)
-    friend.image_consent = False
-    friend.save(update_fields=["image_consent"])
-    copy = SharedRendition.objects.create(
-        media=photo, renditions={"display": "shared_display.jpg", "thumb": "shared_thumb.webp"}
-    )
-    ObscuredFace.objects.create(media=photo, rendition=copy, child=friend)
+    _friend_without_consent_in_a_copy(friend, photo)
     everything = selectors.JournalFilter()
     entries = [entry.pk, second.pk]
 
