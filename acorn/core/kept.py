@@ -105,8 +105,7 @@ class Statement:
     that would not change with it. Prefetches are the caller's (`prefetch_into`)."""
 
     def __init__(self, queryset, slots=()):
-        if not queryset.query.combinator:  # a union has no prefetches to clear
-            queryset = queryset.prefetch_related(None)
+        queryset = queryset.prefetch_related(None)
         compiler = queryset.query.get_compiler(using=queryset.db)
         try:
             sql, params = compiler.as_sql()
@@ -499,32 +498,24 @@ def _counts(runs) -> list[int]:
         return list(cursor.fetchone())
 
 
-def prefetch_into(
-    instances, statements: Kept, key, build, *, field: str, to_attr: str, more_ids=None
-):
+def prefetch_into(instances, statements: Kept, key, build, *, field: str, to_attr: str):
     """A reverse foreign key's rows for `instances`, into a list on each, as Django's
     `Prefetch(..., to_attr=...)` does, by a `Statement` kept in `statements` under `key`
     and the number of instances. `build(ids)` gives the rows' queryset, in order, narrowed
-    to those whose `field` is in `ids`; `key` must hold everything else it is built from.
-    With `more_ids` (a list of other ids the query needs, as many as `key` says), it is
-    `build(ids, more_ids)`."""
+    to those whose `field` is in `ids`; `key` must hold everything else it is built from."""
     owners = {instance.pk: instance for instance in instances}
     for instance in instances:
         setattr(instance, to_attr, [])
     if not owners:
         return
-    more = list(more_ids) if more_ids is not None else None
 
     def compile_statement():
         slots = placeholders(len(owners))
-        if more is None:
-            return Statement(build(slots), slots)
-        more_slots = placeholders(len(more))
-        return Statement(build(slots, more_slots), slots + more_slots)
+        return Statement(build(slots), slots)
 
     statement = statements.get((key, len(owners)), compile_statement)
     foreign_key = statement.queryset.model._meta.get_field(field)
-    for row in statement.rows(list(owners) + (more or [])):
+    for row in statement.rows(list(owners)):
         owner = owners[getattr(row, foreign_key.attname)]
         foreign_key.set_cached_value(row, owner)  # the row's entry, as a prefetch sets it
         getattr(owner, to_attr).append(row)

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
 
-from django.db import connections
 from django.db.models import (
     FETCH_PEERS,
     BooleanField,
@@ -218,17 +217,13 @@ def _finish_listed(user, rows) -> None:
     (`visible_media`)."""
     _attach_links(rows)
     media_key = _media_rule_inputs(user, False)
-    withheld = None
-    if rows and not cleared_setting_ids(user) and _reads_withheld_first():
-        withheld = _withheld_in.rows([row.pk for row in rows])
     prefetch_into(
         rows,
         _LIST_MEDIA,
-        (media_key, None if withheld is None else len(withheld)),
-        lambda ids, more=None: _listed_media(user, ids, more),
+        media_key,
+        lambda ids: _rule_media(user, media_key, listing=True).filter(observation_id__in=ids),
         field="observation",
         to_attr="visible_media",
-        more_ids=withheld,
     )
 
 
@@ -276,47 +271,6 @@ def _links_named(observation_ids):
 
 
 _LIST_MEDIA = Kept()
-
-
-def _listed_media(user, observation_ids, withheld=None):
-    """The photos and videos of these entries this person may see, in each entry's order,
-    reading only what a list shows. `withheld`: the children without photo consent who
-    appear in them (`_withheld_in`), or None to have the rule read each child's consent."""
-    if withheld is None:
-        media = _rule_media(user, _media_rule_inputs(user, False), listing=True)
-        return media.filter(observation_id__in=observation_ids)
-    media = _media_rule(user, entries=observation_ids, withheld=withheld)
-    media = media.filter(observation_id__in=observation_ids)
-    return media.order_by("position", "created_at").only(*LIST_MEDIA_FIELDS)
-
-
-def _reads_withheld_first() -> bool:
-    """Whether a parent's list reads the children without consent first (`_withheld_in`):
-    on PostgreSQL, where that saves more than its query costs. SQLite answers the rule's
-    own join quickly, and there the extra query cost more than it saved (issue 13)."""
-    return connections[Observation.objects.db].vendor == "postgresql"
-
-
-@statement
-def _withheld_in(observation_ids):
-    """The children without photo consent (C-2) who appear in these entries' photos and
-    videos, tagged or carried with a transferred child's copy: read first for a parent's
-    list, so the list's media query tests each appearance against these few ids.
-
-    Tested in the media query itself, each appearance's child was a join that PostgreSQL
-    answered by reading every child of the table, for every photo, three times over: a
-    tenth of a parent's journal page (issue 13). Both are read on every request, so a
-    consent withdrawn still counts at once."""
-    from acorn.leaving.models import CarriedAppearance
-
-    media = MediaItem.objects.filter(observation_id__in=observation_ids).values("pk")
-    tagged, carried = (
-        appearances.objects.filter(media__in=media, child__image_consent=False)
-        .order_by()
-        .values_list("child_id", flat=True)
-        for appearances in (MediaAppearance, CarriedAppearance)
-    )
-    return tagged.union(carried)
 
 
 def _journal_query(user, child, as_staff: bool):
@@ -562,21 +516,13 @@ def _media_rule_inputs(user, originals: bool) -> tuple:
     )
 
 
-def _media_rule(user, *, originals=False, entries=None, withheld=None):
-    """`media_visible_to`'s rule. For a caller narrowing it to the media of some entries
-    (a list), `entries` lists them, so each test of an entry reads only those rows, and
-    `withheld` the children without photo consent who appear in their media
-    (`_withheld_in`). The rule decides exactly as without them for media of those
-    entries, and on every request."""
+def _media_rule(user, *, originals=False):
     from acorn.leaving.rules import archived
 
     staff_settings = list(cleared_setting_ids(user))
-    visible = _visible_observations(user)
-    if entries is not None:
-        visible = visible.filter(pk__in=entries)
     rule = (
         Q(observation__isnull=True, uploaded_by=user)
-        | Q(Exists(visible.filter(pk=OuterRef("observation_id"))))
+        | Q(Exists(_visible_observations(user).filter(pk=OuterRef("observation_id"))))
         # A child's portrait: their setting's staff and their own parents.
         | Q(
             Exists(
@@ -593,36 +539,26 @@ def _media_rule(user, *, originals=False, entries=None, withheld=None):
     # unless it is a photo with a shared rendition that obscures every such child's face:
     # then that copy is what they get (`serve_shared`, `shared_files`), never the original.
     as_staff = Q(setting_id__in=staff_settings)
-    rule &= as_staff | shareable(linked_child_ids(user), withheld)
+    rule &= as_staff | shareable(linked_child_ids(user))
     # A copy that travelled with a transferred child (L-2) shows other children of the
     # setting it came from: it stays in sight only while their photo consent holds, for
     # everyone (the receiving setting's staff included).
-    rule &= ~_carried_out_of_sight(withheld)
+    rule &= ~_carried_out_of_sight()
     if originals:
         rule &= as_staff
-    return with_family_copy(
-        MediaItem.objects.filter(rule), linked_child_ids(user), as_staff, withheld
-    )
+    return with_family_copy(MediaItem.objects.filter(rule), linked_child_ids(user), as_staff)
 
 
-def _carried_out_of_sight(withheld=None):
+def _carried_out_of_sight():
     """A copy that travelled with a transferred child (L-2) whose other children's photo
     consent no longer holds: out of sight for everyone."""
     from acorn.leaving.models import CarriedAppearance
 
     return Exists(
-        CarriedAppearance.objects.filter(media=OuterRef("pk"), obscured=False).filter(
-            _no_consent(withheld)
+        CarriedAppearance.objects.filter(
+            media=OuterRef("pk"), obscured=False, child__image_consent=False
         )
     )
-
-
-def _no_consent(withheld=None):
-    """For appearances: the child appearing has no photo consent (C-2). `withheld`, if
-    given, lists every child without consent who can appear in the media asked about."""
-    if withheld is None:
-        return Q(child__image_consent=False)
-    return Q(child_id__in=withheld)
 
 
 def family_journal(child: Child):
@@ -695,25 +631,21 @@ def prepare_for_family(child: Child, observations, comments=()):
     return observations
 
 
-def consent_blocked(own_child_ids, withheld=None):
+def consent_blocked(own_child_ids):
     """C-2's rule, for an Exists on media: another child appears in it (anyone but these
-    children, a family's own) whose parents haven't consented. Reports read it too.
-    `withheld`: see `_no_consent`."""
-    return (
-        MediaAppearance.objects.filter(media=OuterRef("pk"))
-        .filter(_no_consent(withheld))
-        .exclude(child_id__in=own_child_ids)
+    children, a family's own) whose parents haven't consented. Reports read it too."""
+    return MediaAppearance.objects.filter(media=OuterRef("pk"), child__image_consent=False).exclude(
+        child_id__in=own_child_ids
     )
 
 
-def family_copy(own_child_ids, withheld=None):
+def family_copy(own_child_ids):
     """For a Subquery on media: the shared rendition a family with these children gets
     (issue 16). A copy will do only if every other child without consent who appears is
     obscured in it; of those, the one that leaves most faces as they are, so a family
     sees its own children's faces and nobody else's."""
     uncovered = (
-        MediaAppearance.objects.filter(media=OuterRef("media_id"))
-        .filter(_no_consent(withheld))
+        MediaAppearance.objects.filter(media=OuterRef("media_id"), child__image_consent=False)
         .exclude(child_id__in=own_child_ids)
         .exclude(
             Exists(
@@ -730,20 +662,20 @@ def family_copy(own_child_ids, withheld=None):
     )
 
 
-def shareable(own_child_ids, withheld=None) -> Q:
+def shareable(own_child_ids) -> Q:
     """C-2 for a family with these children: media with no other child without consent
     in it, or photos with a shared rendition for them."""
-    return ~Exists(consent_blocked(own_child_ids, withheld)) | (
-        Q(kind=MediaItem.Kind.PHOTO) & Exists(family_copy(own_child_ids, withheld))
+    return ~Exists(consent_blocked(own_child_ids)) | (
+        Q(kind=MediaItem.Kind.PHOTO) & Exists(family_copy(own_child_ids))
     )
 
 
-def with_family_copy(media, own_child_ids, as_staff: Q | None = None, withheld=None):
+def with_family_copy(media, own_child_ids, as_staff: Q | None = None):
     """Annotate each item with what a family with these children is served (delivery
     reads it): `serve_shared` when another child without consent appears (never for
     staff of the setting, `as_staff`), and `shared_files`, that family's shared rendition
     ({"display", "thumb"}, or None while there is none: then nothing is served)."""
-    needs_copy = Exists(consent_blocked(own_child_ids, withheld))
+    needs_copy = Exists(consent_blocked(own_child_ids))
     if as_staff is not None:
         needs_copy = ~as_staff & needs_copy
     return media.annotate(
@@ -751,7 +683,7 @@ def with_family_copy(media, own_child_ids, as_staff: Q | None = None, withheld=N
         shared_files=Case(
             When(
                 needs_copy,
-                then=Subquery(family_copy(own_child_ids, withheld).values("renditions")[:1]),
+                then=Subquery(family_copy(own_child_ids).values("renditions")[:1]),
             ),
             default=None,
             output_field=JSONField(),
