@@ -139,29 +139,34 @@ class Statement:
         if not self.sql:
             return []
         sql, params = self.sql, self._params(values)
-        if self.flat is not None:  # values_list rows, read by the statement itself
-            return self._values(connections[self.queryset.db], sql, params, self.flat)
-        if self.models is not None:  # model instances, built by the statement itself
-            return self._models(connections[self.queryset.db], sql, params)
-        compiler = copy.copy(self.compiler)
-        compiler.connection = connections[self.queryset.db]  # this thread's own
-        compiler.as_sql = lambda *args, **kwargs: (sql, params)
+        connection = connections[self.queryset.db]  # this thread's own
         if self.converters is None:
-            self.converters = _converters(compiler)
-            shape = self.queryset._iterable_class
-            if self.converters is not False and not compiler.has_extra_select:
-                self.flat = _VALUES_SHAPES.get(shape)
-                if shape is ModelIterable and not self.queryset._known_related_objects:
-                    self.models = _ModelRows(compiler)
-            if self.flat is not None:
-                return self._values(compiler.connection, sql, params, self.flat)
-            if self.models is not None:
-                return self._models(compiler.connection, sql, params)
+            self._work_out(connection)
+        if self.flat is not None:  # values_list rows, read by the statement itself
+            return self._values(connection, sql, params, self.flat)
+        if self.models is not None:  # model instances, built by the statement itself
+            return self._models(connection, sql, params)
+        compiler = copy.copy(self.compiler)
+        compiler.connection = connection
+        compiler.as_sql = lambda *args, **kwargs: (sql, params)
         if self.converters is not False:
             compiler.get_converters = lambda expressions: self.converters
         run = self.queryset._chain()
         run.query.get_compiler = lambda *args, **kwargs: compiler
         return list(run)
+
+    def _work_out(self, connection) -> None:
+        """At the first run: the converters, and whether the statement reads its rows
+        itself (values_list tuples, or model instances) or through Django's iterable."""
+        compiler = copy.copy(self.compiler)
+        compiler.connection = connection
+        self.converters = _converters(compiler)
+        if self.converters is False or compiler.has_extra_select:
+            return
+        shape = self.queryset._iterable_class
+        self.flat = _VALUES_SHAPES.get(shape)
+        if shape is ModelIterable and not self.queryset._known_related_objects:
+            self.models = _ModelRows(compiler)
 
     def _fetched(self, connection, sql, params) -> list:
         """The rows of a run, each a list of its values converted as Django converts them
