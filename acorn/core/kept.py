@@ -196,8 +196,7 @@ class Statement:
         plan = self.models
         db = self.queryset.db
         fetch_mode = self.queryset._fetch_mode
-        from_db = _get_from_db(plan.model, fetch_mode)
-        related = get_related_populators(plan.klass_info, plan.select, db, fetch_mode)
+        from_db, related = plan.readers(db, fetch_mode)
         start, end, names, annotations = plan.start, plan.end, plan.names, plan.annotations
         peers = [] if fetch_mode.track_peers else None
         out = []
@@ -239,6 +238,23 @@ class _ModelRows:
         self.start, self.end = columns[0], columns[-1] + 1
         self.names = [column[0].target.attname for column in select[self.start : self.end]]
         self.annotations = list(compiler.annotation_col_map.items())
+        self._readers = {}
+
+    def readers(self, db, fetch_mode):
+        """The model's `from_db` for the fetch mode, and the populators of related rows.
+        Working them out costs more than reading a short list (Django looks at `from_db`'s
+        signature each time), so they are kept, except populators that gather peers: those
+        hold one run's instances and are made again for every run."""
+        key = (db, fetch_mode)
+        found = self._readers.get(key)
+        if found is None:
+            found = (
+                _get_from_db(self.model, fetch_mode),
+                get_related_populators(self.klass_info, self.select, db, fetch_mode),
+            )
+            if not fetch_mode.track_peers:
+                self._readers[key] = found
+        return found
 
 
 # The iterables of `values_list` a statement reads itself (`Statement._values`): flat or not.

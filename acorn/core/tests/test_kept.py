@@ -532,3 +532,28 @@ def test_a_statement_builds_instances_as_djangos_iterable_does(world):
         with CaptureQueriesContext(connection) as queries:
             assert [r.text for r in rows] == ["One", "Two"]
         assert len(queries) == 1  # the deferred text of both, read together
+
+
+def test_related_rows_gather_peers_of_their_own_run_only(world):
+    """A statement keeps how it builds related rows between runs, except where related
+    rows gather their peers (FETCH_PEERS): each run's authors are peers of that run's
+    authors alone, not of an earlier request's."""
+    from django.db.models import FETCH_ONE, FETCH_PEERS
+
+    from acorn.journal.models import Observation
+
+    f.observation(author=world.key_person, children=[world.child], text="One")
+    f.observation(author=world.manager, children=[world.other_child], text="Two")
+    statement = Statement(
+        Observation.objects.select_related("author").fetch_mode(FETCH_PEERS).order_by("text")
+    )
+    statement.rows()
+    second = statement.rows()
+    authors = [row.author for row in second]
+    peers = [ref() for ref in authors[0]._state.peers]
+    assert len(peers) == len(authors)
+    assert all(any(peer is author for author in authors) for peer in peers)
+
+    plain = Statement(Observation.objects.select_related("author"))
+    plain.rows()
+    assert plain.models.readers("default", FETCH_ONE) is plain.models.readers("default", FETCH_ONE)
