@@ -16,7 +16,7 @@ from acorn.journal.selectors import waiting_counts
 from acorn.org import services
 from acorn.org.forms import RoleChangeForm, SettingRulesForm, StaffInviteForm
 from acorn.org.models import Membership
-from acorn.org.rendering import supervised_html
+from acorn.org.rendering import register_rows_html, supervised_html
 from acorn.org.rules import duty_started_message, session_now
 from acorn.org.selectors import (
     leaders_on_duty_now,
@@ -26,7 +26,6 @@ from acorn.org.selectors import (
 )
 from acorn.suitability.selectors import (
     LABELS,
-    SHORT_LABELS,
     clearance_register,
     is_cleared,
     setting_today,
@@ -58,11 +57,10 @@ def dashboard(request):
         "org/dashboard.html",
         {
             "setting": setting,
-            "register": register,
+            "register_html": register_rows_html(register),
             "expiring": sorted(expiring, key=lambda row: row[2]),
             "training_due": training_due,
             "labels": LABELS,
-            "short_labels": SHORT_LABELS,
             "me_cleared": cleared,
             "on_duty": on_duty,
             "i_am_on_duty": any(p.leader_id == request.user.pk for p in on_duty),

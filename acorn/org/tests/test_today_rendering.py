@@ -1,13 +1,17 @@
-"""Issue 13: Today's list of supervised observations is written in Python. It must read
-exactly as the template loop it replaced did, and escape every value."""
+"""Issue 13: Today's list of supervised observations and its staff suitability register are
+written in Python. They must read exactly as the template loops they replaced did, and
+escape every value."""
+
+import re
 
 import pytest
 from django.template import Context, Template
 
 from acorn.core.tests import factories as f
 from acorn.journal.models import Observation
-from acorn.org.rendering import supervised_html
+from acorn.org.rendering import register_rows_html, supervised_html
 from acorn.org.selectors import observations_supervised_by
+from acorn.suitability.selectors import SHORT_LABELS, clearance_register
 
 pytestmark = pytest.mark.django_db
 
@@ -42,3 +46,46 @@ def test_today_lists_what_the_leader_supervised(world, web):
     Observation.objects.filter(pk=entry.pk).update(supervisor=None)
     page = web(world.manager).get("/dashboard/").content.decode()
     assert "Made soup." not in page and "None yet." in page
+
+
+# The register's rows as `org/dashboard.html` wrote them before they moved to Python.
+REGISTER = """{% load acorn_extras %}{% for member, clearance in register %}
+    <tr>
+      <th scope="row" class="card-title">{{ member.user.name }}</th>
+      <td data-label="Role">{{ member.get_role_display }}</td>
+      <td data-label="Status">{% if clearance.cleared %}<span class="chip ok">Cleared</span>\
+{% else %}<span class="chip bad">Checks incomplete</span>{% endif %}</td>
+      <td data-label="Missing">{% for name in clearance.missing %}<span class="chip warn">\
+{{ short_labels|get_label:name }}</span> {% empty %}—{% endfor %}</td>
+      <td><a class="button small" href="{% id_url 'suitability:person' member.user_id %}">\
+Checks<span class="visually-hidden"> for {{ member.user.name }}</span></a></td>
+    </tr>
+    {% endfor %}"""
+
+
+def _spaced(html: str) -> str:
+    return re.sub(r"\s+", " ", html.replace("\\\n", "")).strip()
+
+
+def test_register_rows_read_as_the_template_did(world):
+    """Cleared and uncleared staff, each role, and a name that needs escaping."""
+    world.key_person.name = 'Pat <i>"P"</i> & sons'
+    world.key_person.save(update_fields=["name"])
+    uncleared = f.staff(world.setting_a, role="practitioner", cleared=False)
+    register = clearance_register(world.setting_a)
+    assert any(member.user_id == uncleared.pk for member, _ in register)
+    assert any(not clearance.cleared for _, clearance in register)
+    assert {member.role for member, _ in register} >= {"manager", "practitioner"}
+    expected = Template(REGISTER.replace("\\\n", "")).render(
+        Context({"register": register, "short_labels": SHORT_LABELS})
+    )
+    assert _spaced(register_rows_html(register)) == _spaced(expected)
+    assert "Pat &lt;i&gt;&quot;P&quot;&lt;/i&gt; &amp; sons" in expected
+    assert "Checks incomplete" in expected and "chip warn" in expected
+
+
+def test_today_shows_each_member_of_staffs_clearance(world, web):
+    uncleared = f.staff(world.setting_a, role="practitioner", cleared=False)
+    page = web(world.manager).get("/dashboard/").content.decode()
+    assert f'href="/staff/{uncleared.pk}/suitability"' in page
+    assert "Checks incomplete" in page and world.manager.name in page
