@@ -7,8 +7,9 @@ For each size, a database made by `manage.py generate_data` (kept in var/bench/ 
 with DATABASE_URL, a PostgreSQL database named after it with `_<size>` added) is measured
 in its own process: the Django test client, signed in, medians of interleaved rounds. The
 floor is a login_required view making one query and rendering a one-line template
-(bench/floor_urls.py, a bench-only URLconf). Prints page, size, server time, queries and
-the ratio to the same run's floor.
+(bench/floor_urls.py, a bench-only URLconf). The measuring process tunes its garbage
+collector as each gunicorn worker does (`acorn.ops.collector`), for the floor and the
+pages alike. Prints page, size, server time, queries and the ratio to the same run's floor.
 """
 
 import argparse
@@ -123,6 +124,9 @@ def measure_here(rounds: int) -> dict:
         "Today": (leader, "/dashboard/", {}),
         "children list": (key_person, "/children/", {}),
     }
+    from acorn.ops.collector import settle
+
+    settle()  # the collector tuned as acorn/wsgi.py tunes each of gunicorn's workers
     result = {name: {"samples": []} for name in pages}
     for name, (client, path, extra) in pages.items():
         answer = client.get(path, **extra)  # warm: caches, connections, templates
