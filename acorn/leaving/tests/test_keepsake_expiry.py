@@ -2,7 +2,7 @@
 (acorn.ops.schedule's `keepsake_expiry`); the page says until when a keepsake can be
 downloaded, and offers a new one once it is gone."""
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import time_machine
@@ -15,8 +15,17 @@ from acorn.leaving.services import keepsake_expire
 from acorn.ops.schedule import JOBS, run_due_jobs
 
 LONDON = ZoneInfo("Europe/London")
-# A Monday after the test accounts were made (a session can't predate its account).
-MADE = datetime(2026, 12, 7, 10, 0, tzinfo=LONDON)
+# A Monday after the test accounts were made (a session can't predate its account): the
+# next one to come, so the test reads the same whatever day it runs (a fixed date was
+# overtaken by the calendar).
+_TODAY = datetime.now(LONDON).date()
+MADE = datetime.combine(_TODAY + timedelta(days=7 - _TODAY.weekday()), time(10, 0), LONDON)
+KEPT_UNTIL = MADE + timedelta(days=EXPORT_KEPT_DAYS)  # the Monday after
+
+
+def said(moment: datetime) -> str:
+    """A moment as the keepsake page writes it: "Monday 14 December 2026, 10:00"."""
+    return f"{moment:%A} {moment.day} {moment:%B %Y, %H:%M}"
 
 
 def make_keepsake(web, worker, parent, child):
@@ -35,7 +44,7 @@ def test_the_worker_deletes_a_keepsake_seven_days_after_it_was_made(web, api, wo
         client, export, page_url = make_keepsake(web, worker, w.parent, w.child)
         assert export.expires_at == MADE + timedelta(days=EXPORT_KEPT_DAYS)
         page = client.get(page_url).content.decode()
-        assert "You can download it until Monday 14 December 2026, 10:00" in page
+        assert f"You can download it until {said(KEPT_UNTIL)}" in page
     name = export.storage_name
     assert default_storage.exists(name)
 
@@ -77,15 +86,16 @@ def test_running_the_expiry_again_deletes_nothing_more(web, worker, source):
 
 def test_in_the_grace_period_the_page_gives_the_grace_periods_end_if_sooner(web, worker, source):
     w = source
-    left_on = MADE.date() - timedelta(days=27)  # the grace period ends on 10 December
+    left_on = MADE.date() - timedelta(days=27)  # the grace period ends on the Thursday
+    grace_ends = datetime.combine(MADE.date() + timedelta(days=3), time(23, 59), LONDON)
     Leaving.objects.create(child=w.child, leaving_on=left_on, destination_name="Oak Primary")
     Child.objects.filter(pk=w.child.pk).update(status=Child.Status.ARCHIVED)
     with time_machine.travel(MADE, tick=False):
         client, export, page_url = make_keepsake(web, worker, w.parent, w.child)
-        assert "You can download it until Thursday 10 December 2026, 23:59" in (
+        assert f"You can download it until {said(grace_ends)}" in (
             client.get(page_url).content.decode()
         )
         # A session leader's copy (a subject access request) keeps its seven days.
         leader, theirs, leader_url = make_keepsake(web, worker, w.manager, w.child)
-        assert "until Monday 14 December 2026, 10:00" in leader.get(leader_url).content.decode()
-    assert timezone.localdate(export.expires_at).isoformat() == "2026-12-14"
+        assert f"until {said(KEPT_UNTIL)}" in leader.get(leader_url).content.decode()
+    assert timezone.localdate(export.expires_at) == KEPT_UNTIL.date()
