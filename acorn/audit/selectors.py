@@ -91,12 +91,12 @@ class ProbingFlag:
         return f"in {minutes} minutes"
 
 
-def probing_flags(setting, *, hours: int = 24) -> list[ProbingFlag]:
+def probing_flags(setting, *, hours: int = 24, now=None) -> list[ProbingFlag]:
     """Bursts of refusals by one person flagged for this setting in the last day, newest
     first, with how many things they tried in the burst (a fixed number of queries)."""
     from acorn.audit.services import PROBING_WINDOW
 
-    notices = _probing_noticed.rows(setting.pk, timezone.now() - timedelta(hours=hours))
+    notices = _probing_noticed.rows(*probing_asked(setting, hours=hours, now=now)[1])
     if not notices:
         return []
     people = sorted({n.actor_id for n in notices if n.actor_id is not None}, key=str)
@@ -155,6 +155,13 @@ def _roles_of(setting_id, people):
     from acorn.org.models import Membership
 
     return Membership.objects.filter(setting_id=setting_id, user_id__in=people)
+
+
+def probing_asked(setting, *, hours: int = 24, now=None) -> tuple:
+    """What `probing_flags` reads first, as a `(statement, args)` pair for
+    `acorn.core.kept.found_together`: where it finds nothing, there are no flags."""
+    since = (now or timezone.now()) - timedelta(hours=hours)
+    return _probing_noticed, (setting.pk, since)
 
 
 @statement

@@ -500,19 +500,38 @@ def counted_together(*asked) -> list[int]:
     return _counts([build.prepared(*args) for build, args in asked])
 
 
+def found_together(*asked) -> list[bool]:
+    """Whether `build.rows(*args)` would give any row, for several statements (`(build,
+    args)` pairs) in one query, on one database. A page of panels that are nearly always
+    empty asks this first and reads only those with something in them: the same SQL, so
+    a panel found empty would have shown nothing (issue 13)."""
+    runs = [build.prepared(*args) for build, args in asked]
+    return [bool(found) for found in _together(runs, lambda sql, index: f"EXISTS({sql})")]
+
+
 def _counts(runs) -> list[int]:
     """How many rows each `(Statement, values)` run would give, in one query."""
+
+    def counted(sql, index):
+        return f"(SELECT COUNT(*) FROM ({sql}) counted_{index})"  # noqa: S608 - Django's SQL
+
+    return _together(runs, counted)
+
+
+def _together(runs, asked) -> list:
+    """One query answering `asked(sql, index)` (an SQL expression of a statement's SQL)
+    for each `(Statement, values)` run; 0 for a statement that can match nothing."""
     if all(not found.sql for found, _ in runs):  # nothing, or only what can match nothing
         return [0 for _ in runs]
     parts, params, alias = [], [], None
     for index, (found, values) in enumerate(runs):
         if alias not in (None, found.queryset.db):
-            raise ValueError("Statements counted together must be on one database.")
+            raise ValueError("Statements asked together must be on one database.")
         alias = found.queryset.db
         if not found.sql:  # a statement that can match nothing
             parts.append("0")
             continue
-        parts.append(f"(SELECT COUNT(*) FROM ({found.sql}) counted_{index})")  # noqa: S608
+        parts.append(asked(found.sql, index))
         params.extend(found._params(values))
     with connections[alias].cursor() as cursor:
         cursor.execute(f"SELECT {', '.join(parts)}", params)  # noqa: S608 - Django's SQL

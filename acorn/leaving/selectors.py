@@ -110,6 +110,12 @@ def keepsake_available_until(user, export):
     return until
 
 
+def subject_access_asked(setting_id) -> tuple:
+    """What `open_subject_access` reads, as a `(statement, args)` pair for
+    `acorn.core.kept.found_together`: where it finds nothing, no request is open."""
+    return _subject_access_exports, (setting_id,)
+
+
 def open_subject_access(setting_id, *, child_ids=None) -> list:
     """Subject access requests of the setting not answered yet, soonest due first: for
     each child, the latest session leader's export, unless it has been downloaded (one

@@ -8,11 +8,13 @@ from django.views.decorators.http import require_POST
 from acorn.accounts import mfa
 from acorn.accounts.models import TotpDevice
 from acorn.accounts.reauth import require_recent_authentication
-from acorn.audit.selectors import probing_flags
+from acorn.audit.selectors import probing_asked, probing_flags
 from acorn.core.access import session_leader, session_leader_admin, staff
+from acorn.core.kept import found_together
 from acorn.core.policy import Forbidden
 from acorn.devices.selectors import signouts_overdue
 from acorn.journal.selectors import waiting_counts
+from acorn.leaving.selectors import subject_access_asked, transfers_shown
 from acorn.org import services
 from acorn.org.forms import RoleChangeForm, SettingRulesForm, StaffInviteForm
 from acorn.org.models import Membership
@@ -24,6 +26,7 @@ from acorn.org.selectors import (
     staff_of,
     supervised_shown,
 )
+from acorn.reports.selectors import waiting_shown
 from acorn.suitability.selectors import (
     LABELS,
     clearance_register,
@@ -51,6 +54,17 @@ def dashboard(request):
     ]
     cleared = is_cleared(request.user, setting.pk)
     on_duty = leaders_on_duty_now(setting)
+    now = timezone.now()
+    # Panels that are nearly always empty, asked about in one query: only those with
+    # something in them are read (issue 13). The template's panels read `panels_found`.
+    asked = {
+        "probing": probing_asked(setting, now=now),
+        "devices": (signouts_overdue, (setting.pk, now)),
+        "transfers": (transfers_shown, (setting.pk,)),
+        "subject_access": subject_access_asked(setting.pk),
+        "reports_waiting": (waiting_shown, (setting.pk,)),
+    }
+    found = dict(zip(asked, found_together(*asked.values()), strict=True))
     supervised = supervised_shown.rows(request.user.pk, setting.pk) if cleared else None
     return render(
         request,
@@ -68,8 +82,9 @@ def dashboard(request):
             "supervised": supervised,
             "supervised_html": supervised_html(supervised or ()),
             "waiting": waiting_counts(setting, request.user) if cleared else None,
-            "probing": probing_flags(setting),
-            "overdue_devices": signouts_overdue.rows(setting.pk, timezone.now()),
+            "probing": probing_flags(setting, now=now) if found["probing"] else [],
+            "overdue_devices": signouts_overdue.rows(setting.pk, now) if found["devices"] else [],
+            "panels_found": found,
         },
     )
 

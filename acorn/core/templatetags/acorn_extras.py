@@ -118,6 +118,13 @@ def link_tag(name, *args):
     return link(name, *args)
 
 
+def panel_found(context, name: str) -> bool:
+    """For a panel's tag: False where the page asked first whether the panel has anything
+    to show (`panels_found`, from `acorn.core.kept.found_together`) and it had nothing;
+    True where it has something, or the page didn't ask."""
+    return (context.get("panels_found") or {}).get(name, True)
+
+
 @register.filter
 def get_label(mapping, key):
     """A dictionary lookup in a template: {{ labels|get_label:name }}."""

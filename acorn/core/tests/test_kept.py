@@ -411,6 +411,42 @@ def test_counts_asked_together_are_each_statements_own(world):
     assert counted_together() == []
 
 
+def test_whether_statements_find_anything_is_asked_together(world):
+    """`found_together` asks in one query whether each statement gives any row: each
+    answer is its statement's own, with its own values, slices and order included, and a
+    query that can match nothing finds nothing."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from acorn.core.kept import found_together
+
+    @statement
+    def named(setting_id, first_name):
+        return Child.objects.filter(setting_id=setting_id, first_name=first_name)
+
+    @statement
+    def first_two(setting_id):
+        return Child.objects.filter(setting_id=setting_id).order_by("-first_name")[:2]
+
+    @statement
+    def nothing(setting_id):
+        return Child.objects.none()
+
+    asked = [
+        (named, (world.setting_a.pk, Text("Xander"))),
+        (named, (world.setting_b.pk, Text("Xander"))),
+        (first_two, (world.setting_b.pk,)),
+        (named, (world.setting_a.pk, Text("Nobody"))),
+        (nothing, (world.setting_a.pk,)),
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        found = found_together(*asked)
+    assert len(queries) == 1
+    assert found == [bool(build.rows(*args)) for build, args in asked]
+    assert found == [True, False, True, False, False]
+    assert found_together() == [] and found_together((nothing, (world.setting_a.pk,))) == [False]
+
+
 def test_psycopg_keeps_a_long_statement_converted(world):
     """A list's query is longer than psycopg keeps by default: Acorn raises its limits, so
     a statement run again is not converted to PostgreSQL's placeholders again."""

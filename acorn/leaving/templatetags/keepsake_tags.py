@@ -1,5 +1,6 @@
 from django import template
 
+from acorn.core.templatetags.acorn_extras import panel_found
 from acorn.leaving.services import may_export
 
 register = template.Library()
@@ -27,6 +28,8 @@ def subject_access_panel(context):
         or not is_cleared(request.user, membership.setting_id)
     ):
         return {"show": False}
+    if not panel_found(context, "subject_access"):
+        return {"show": True, "requests": []}
     return {
         "show": True,
         "requests": open_subject_access(membership.setting_id),

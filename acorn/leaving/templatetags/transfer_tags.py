@@ -1,5 +1,6 @@
 from django import template
 
+from acorn.core.templatetags.acorn_extras import panel_found
 from acorn.leaving.selectors import transfers_shown
 from acorn.suitability.selectors import is_cleared
 
@@ -15,6 +16,7 @@ def transfers_panel(context):
         membership is None
         or not membership.is_session_leader
         or not is_cleared(request.user, membership.setting_id)
+        or not panel_found(context, "transfers")
     ):
         return {"transfers": []}
     return {"transfers": transfers_shown.rows(membership.setting_id)}

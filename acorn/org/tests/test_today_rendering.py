@@ -89,3 +89,31 @@ def test_today_shows_each_member_of_staffs_clearance(world, web):
     page = web(world.manager).get("/dashboard/").content.decode()
     assert f'href="/staff/{uncleared.pk}/suitability"' in page
     assert "Checks incomplete" in page and world.manager.name in page
+
+
+def test_today_reads_only_the_panels_with_something_in_them(world, web):
+    """Today asks in one query whether its nearly-always-empty panels (attempts to open
+    what isn't theirs, devices not back, children joining, subject access requests,
+    reports waiting for review) have anything, and reads only those that do: a panel
+    with something in it still shows it."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    leader = web(world.manager)
+
+    def today():
+        with CaptureQueriesContext(connection) as queries:
+            page = leader.get("/dashboard/")
+        assert page.status_code == 200
+        return page.content.decode(), len(queries)
+
+    today()  # the leader's clearance is cached from here on
+    quiet, quiet_queries = today()
+    assert "Waiting for your review" not in quiet
+    key = web(world.key_person)
+    made = key.post(f"/children/{world.child.pk}/reports/new", {"kind": "baseline"})
+    assert made.status_code == 302
+    assert key.post(made.url, {"summary": "Settling in well.", "then": "submit"}).status_code == 302
+    page, queries = today()
+    assert "Waiting for your review" in page and "Xander Young: Baseline" in page
+    assert queries == quiet_queries + 1  # that panel's own rows, read once it has some

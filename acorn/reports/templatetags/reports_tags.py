@@ -5,6 +5,7 @@ from django import template
 from django.http import Http404
 
 from acorn.core.policy import PolicyRefusal
+from acorn.core.templatetags.acorn_extras import panel_found
 from acorn.reports import selectors
 from acorn.reports.rendering import due_rows_html
 from acorn.suitability.selectors import is_cleared, setting_today
@@ -31,7 +32,7 @@ def reports_due_panel(context, mine=False):
     rows = selectors.due_reports(setting, as_of=setting_today(setting), children=children)
     waiting = (
         selectors.waiting_shown.rows(setting.pk)
-        if membership.is_session_leader and not mine
+        if membership.is_session_leader and not mine and panel_found(context, "reports_waiting")
         else []
     )
     shown = [row for row in rows if row.status in SHOWN]
