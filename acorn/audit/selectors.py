@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from acorn.audit.models import AuditEvent
-from acorn.core.kept import statement
+from acorn.core.kept import Constant, statement
 from acorn.core.params import date_clamped
 
 
@@ -169,6 +169,8 @@ def _probing_noticed(setting_id, since):
     """Today asks on every visit: compiled once per process (`acorn.core.kept`)."""
     from acorn.audit.services import PROBING_NOTICED
 
+    # The action in the SQL itself, so PostgreSQL's one plan for every run can use the
+    # flags' partial index (`acorn.core.kept.Constant`).
     return AuditEvent.objects.filter(
-        setting_id=setting_id, action=PROBING_NOTICED, at__gte=since
+        setting_id=setting_id, action=Constant(PROBING_NOTICED), at__gte=since
     ).order_by("-at")

@@ -393,19 +393,29 @@ _STAND_INS = itertools.count()
 
 
 class Constant(Expression):
-    """A word of Acorn's own code (a status, never anything a person typed) written into a
-    statement's SQL as a literal rather than sent as a value. PostgreSQL plans a prepared
-    statement once for any values: given `status <> $3` it guessed one row in a thousand
-    would do and chose a plan that read every row and sorted them; given `'draft'` it
-    knows (issue 13)."""
+    """A word or a boolean of Acorn's own code (a status, an action, never anything a
+    person typed) written into a statement's SQL as a literal rather than sent as a value.
+    PostgreSQL plans a prepared statement once for any values: given `status <> $3` it
+    guessed one row in a thousand would do and chose a plan that read every row and sorted
+    them; given `'draft'` it knows. Nor can that one plan use a partial index whose
+    condition a value might not meet: given `action = $1`, Today's probing flags left their
+    index unused and read the setting's whole audit trail (issue 13)."""
 
-    def __init__(self, word: str):
-        if not re.fullmatch(r"[a-z_]{1,40}", str(word)):
-            raise ValueError("A constant is a plain lower-case word of the code.")
-        super().__init__(output_field=CharField())
-        self.word = str(word)
+    def __init__(self, word):
+        if isinstance(word, bool):
+            super().__init__(output_field=BooleanField())
+        elif re.fullmatch(r"[a-z_][a-z_.]{0,39}", str(word)):
+            super().__init__(output_field=CharField())
+            word = str(word)
+        else:
+            raise ValueError("A constant is a boolean or a plain lower-case word of the code.")
+        self.word = word
 
     def as_sql(self, compiler, connection):
+        if isinstance(self.word, bool):
+            if connection.vendor == "postgresql":
+                return ("true" if self.word else "false"), []
+            return ("1" if self.word else "0"), []  # as SQLite's partial indexes say it
         return f"'{self.word}'", []
 
 

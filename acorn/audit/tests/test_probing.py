@@ -266,3 +266,26 @@ def test_todays_probing_flags_are_found_by_their_own_index(world):
             cursor.execute(f"EXPLAIN {sql}", params)
             plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "audit_probing_noticed" in plan, plan
+
+
+def test_todays_probing_flags_keep_their_index_in_postgresqls_one_plan(world):
+    """A statement run again and again gets one plan for any values (a generic plan): the
+    action is in its SQL itself, so that plan can use the flags' partial index too."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from acorn.audit.models import AuditEvent
+    from acorn.audit.selectors import _probing_noticed
+    from acorn.core.tests.plans import generic_plan
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite plans each run with its values.")
+    AuditEvent.objects.bulk_create(
+        AuditEvent(setting_id=world.setting_a.pk, action="journal.read") for _ in range(300)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE audit_auditevent")
+        cursor.execute("SET enable_seqscan = off")
+    since = timezone.now() - timezone.timedelta(hours=24)
+    plan = generic_plan(_probing_noticed(world.setting_a.pk, since))
+    assert "audit_probing_noticed" in plan, plan

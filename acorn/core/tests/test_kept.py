@@ -481,6 +481,8 @@ def test_a_constant_is_written_into_the_sql_and_selects_as_a_value_would(world):
     """`Constant` puts a word of the code into the SQL itself, so PostgreSQL plans a
     prepared statement knowing it: the rows are those the value would select, and
     nothing but a plain word is accepted."""
+    from django.db import connection
+
     from acorn.core.kept import Constant
     from acorn.journal.models import Observation
 
@@ -491,9 +493,15 @@ def test_a_constant_is_written_into_the_sql_and_selects_as_a_value_would(world):
     sql, params = as_constant.query.sql_with_params()
     assert "'draft'" in sql and "draft" not in params
     assert list(as_constant) == list(as_value) and len(as_value) == 1
-    for word in ("draft'; DROP TABLE x; --", "Draft", "", "a b"):
+    for word in ("draft'; DROP TABLE x; --", "Draft", "", "a b", ".draft", 1, None):
         with pytest.raises(ValueError):
             Constant(word)
+    # Booleans, and words with dots (an audit action), select as their values would.
+    for value in (True, False):
+        as_constant = Observation.objects.filter(by_parent=Constant(value))
+        assert list(as_constant) == list(Observation.objects.filter(by_parent=value))
+        assert not as_constant.query.sql_with_params()[1]
+    assert str(Constant("probing.noticed").as_sql(None, connection)[0]) == "'probing.noticed'"
 
 
 _JSON_VALUES = st.recursive(
