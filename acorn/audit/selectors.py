@@ -96,7 +96,8 @@ def probing_flags(setting, *, hours: int = 24, now=None) -> list[ProbingFlag]:
     first, with how many things they tried in the burst (a fixed number of queries)."""
     from acorn.audit.services import PROBING_WINDOW
 
-    notices = _probing_noticed.rows(*probing_asked(setting, hours=hours, now=now)[1])
+    noticed, args = probing_asked(setting, hours=hours, now=now)
+    notices = noticed.rows(*args)
     if not notices:
         return []
     people = sorted({n.actor_id for n in notices if n.actor_id is not None}, key=str)

@@ -8,9 +8,9 @@ loaded at start-up (a tenth of the review list's time, and its slowest pages).
 
 `settle()` is called once a web process has loaded Acorn (`acorn/wsgi.py`, for each of
 gunicorn's workers; the bench measures pages the same way): what start-up loaded is
-frozen out of the collector's sight (it lives as long as the process anyway), and young objects are looked
-at every `YOUNG` allocations. Memory freed by reference counting, which is nearly all of
-it, is freed as before; only cycles wait a little longer."""
+frozen out of the collector's sight (it lives as long as the process anyway), and young
+objects are looked at every `YOUNG` allocations. Memory freed by reference counting,
+which is nearly all of it, is freed as before; only cycles wait a little longer."""
 
 import gc
 
