@@ -82,6 +82,14 @@ class Child(QuickLoad, models.Model):
         indexes = [
             models.Index(fields=["setting", "status", "first_name"], name="child_setting_list"),
             models.Index(fields=["key_person", "status"], name="child_key_person"),
+            # C-2 asks of every photo listed or served whether a child without photo
+            # consent appears in it: this answers from the few such children alone, where
+            # PostgreSQL read every child of every setting once per photo (issue 13).
+            models.Index(
+                fields=["id"],
+                condition=models.Q(image_consent=False),
+                name="child_without_consent",
+            ),
         ]
 
     def __str__(self):

@@ -207,3 +207,28 @@ def test_the_staff_meeting_agenda_reads_its_own_index_in_its_order(big_journal):
     else:
         assert "Sort" not in plan, plan
     assert selectors.waiting_counts(setting, leader)["agenda"] == 5
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner")
+def test_the_consent_check_on_each_photo_reads_only_children_without_consent(big_journal):
+    """C-2 asks, for each photo of a list, whether a child without photo consent appears
+    in it: that is answered from the partial index of such children, not by reading the
+    children of every setting for each photo."""
+    setting, keyperson, child = big_journal
+    parent = parent_of(child)
+    ids = list(selectors.journal_for(parent, child).values_list("pk", flat=True)[:50])
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")  # a test's tables are small enough to read
+    plan = _plan(selectors.media_visible_to(parent).filter(observation_id__in=ids))
+    assert "child_without_consent" in plan, plan
+    assert "Seq Scan on children_child" not in plan, plan
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's settings")
+def test_postgresql_costs_random_reads_as_for_memory():
+    """Acorn's connections tell the planner its data is in memory (ACORN_DB_RANDOM_PAGE_COST,
+    1.1 unless set): at the server's default of 4 it read small tables whole instead of
+    the per-child index."""
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW random_page_cost")
+        assert float(cursor.fetchone()[0]) == pytest.approx(1.1)
