@@ -778,17 +778,19 @@ def _authors_named(setting_id):
     )
 
 
-def review_page(user, setting, *, size: int, unreviewed=True, author_id=None, child_id=None):
-    """The first `size` entries of `review_list`, read by `listed`."""
+def review_page(
+    user, setting, *, size: int, offset: int = 0, unreviewed=True, author_id=None, child_id=None
+):
+    """Entries `offset` to `offset + size` of `review_list`, read by `listed`."""
 
     def entries():
         return review_list(
             user, setting, unreviewed=unreviewed, author_id=author_id, child_id=child_id
-        )[:size]
+        )[offset : offset + size]
 
     # Each filter as `review_list` reads it: given or not, and the id it names if any.
     filters = [(bool(given), given and _uuid_or_none(given)) for given in (author_id, child_id)]
-    key = ("review", user.pk, setting.pk, unreviewed, *filters, size)
+    key = ("review", user.pk, setting.pk, unreviewed, *filters, offset, size)
     return listed(user, entries, key)
 
 

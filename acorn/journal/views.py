@@ -1,5 +1,6 @@
 import uuid
 from datetime import date
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -926,29 +927,41 @@ def my_feedback(request):
 
 @session_leader
 def review_list(request):
+    """J-6, a page at a time, newest first. Reviewing an entry brings the leader back to
+    the same page, so on the unreviewed list the next ones move up into view."""
     setting = request.membership.setting
     show = request.GET.get("show", "unreviewed")
     author_id = request.GET.get("author") or None
     child_id = request.GET.get("child") or None
+    offset = offset_param(request)
     observations = selectors.review_page(
         request.user,
         setting,
-        size=50,
+        offset=offset,
+        size=REVIEW_PAGE_SIZE + 1,
         unreviewed=show != "all",
         author_id=author_id,
         child_id=child_id,
     )
+    kept = {"show": show, "author": author_id, "child": child_id}
     return render(
         request,
         "journal/review.html",
         {
-            "entries": _entries_for_display(request.user, observations),
+            "entries": _entries_for_display(request.user, observations[:REVIEW_PAGE_SIZE]),
             "show": show,
             **selectors.review_choices(setting),
             "author_id": author_id,
             "child_id": child_id,
+            "offset": offset,
+            "older": offset + REVIEW_PAGE_SIZE if len(observations) > REVIEW_PAGE_SIZE else None,
+            "filter_query": urlencode({name: value for name, value in kept.items() if value}),
         },
     )
+
+
+# As many as a journal page: the list is read on an iPad as often as at a desk.
+REVIEW_PAGE_SIZE = PAGE_SIZE
 
 
 @session_leader
