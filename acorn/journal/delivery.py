@@ -37,7 +37,10 @@ def storage_name(item, rendition: str) -> str:
     """The stored file for this reader: `item` comes from `selectors.media_visible_to`
     (or another family view, `selectors.with_family_copy`), whose `serve_shared` says
     they get a shared rendition (never the original) and `shared_files` which one: their
-    family's copy, with other children's faces obscured (C-2, issue 16)."""
+    family's copy, with other children's faces obscured (C-2, issue 16). An item read
+    for a list (`listed_only`) doesn't say which copy, so it is never served."""
+    if getattr(item, "listed_only", False):
+        raise ValueError("A photo read for a list is never served: read it with media_for.")
     if getattr(item, "serve_shared", False):
         files = getattr(item, "shared_files", None) or {}
         if rendition not in ("thumb", "display"):

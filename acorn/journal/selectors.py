@@ -23,6 +23,7 @@ from django.db.models import (
     Prefetch,
     Q,
     Subquery,
+    Value,
     When,
 )
 from django.http import Http404
@@ -516,7 +517,9 @@ def _media_rule_inputs(user, originals: bool) -> tuple:
     )
 
 
-def _media_rule(user, *, originals=False):
+def _media_rule(user, *, originals=False, served=True):
+    """`media_visible_to`'s rule; with `served`, what a family is served of each item
+    (`with_family_copy`), which only delivery reads."""
     from acorn.leaving.rules import archived
 
     staff_settings = list(cleared_setting_ids(user))
@@ -546,6 +549,8 @@ def _media_rule(user, *, originals=False):
     rule &= ~_carried_out_of_sight()
     if originals:
         rule &= as_staff
+    if not served:
+        return MediaItem.objects.filter(rule)
     return with_family_copy(MediaItem.objects.filter(rule), linked_child_ids(user), as_staff)
 
 
@@ -720,12 +725,22 @@ def media_of_entries(user, *, listing=False):
 def _rule_media(user, key, *, listing: bool):
     """`media_visible_to` compiled for `key` (`_media_rule_inputs`), in each entry's order,
     reading only what a list shows if `listing`."""
+    if listing:
+        # A list links to each photo and never serves it (`media_for` reads the photo
+        # again, with which copy that person is served), so it reads the rule without
+        # those two columns, a third of the list's media query (issue 13). `listed_only`
+        # says so, and delivery refuses such an item rather than guess (fail closed).
+        media = _COMPILED_LIST_MEDIA_RULES.get(
+            key, lambda: compiled(_media_rule(user, served=False))
+        ).all()
+        media = media.annotate(listed_only=Value(True, output_field=BooleanField()))
+        return media.order_by("position", "created_at").only(*LIST_MEDIA_FIELDS)
     media = _COMPILED_MEDIA_RULES.get(key, lambda: compiled(media_visible_to(user))).all()
-    media = media.order_by("position", "created_at")
-    return media.only(*LIST_MEDIA_FIELDS) if listing else media
+    return media.order_by("position", "created_at")
 
 
 _COMPILED_MEDIA_RULES = Kept()
+_COMPILED_LIST_MEDIA_RULES = Kept()
 
 
 def comments_for(user, observation):

@@ -111,9 +111,18 @@ def _friend_without_consent_in_a_copy(friend, photo):
 
 
 def _as_read(items) -> list:
+    """Each item, with the copy it is served as; an item read for a list (`listed_only`)
+    is never served from there, so it says only that."""
     return sorted(
-        (str(item.pk), bool(item.serve_shared), item.shared_files or None) for item in items
+        (str(item.pk), "listed")
+        if getattr(item, "listed_only", False)
+        else (str(item.pk), bool(item.serve_shared), item.shared_files or None)
+        for item in items
     )
+
+
+def _ids(items) -> list:
+    return sorted(str(item.pk) for item in items)
 
 
 def test_the_compiled_prefetch_reads_what_the_rule_reads_for_everyone(world):
@@ -134,8 +143,12 @@ def test_the_compiled_prefetch_reads_what_the_rule_reads_for_everyone(world):
             entries = Observation.objects.filter(pk=entry.pk).prefetch_related(prefetch)
             compiled = [item for e in entries for item in e.visible_media]
             ruled = selectors.media_visible_to(fresh(world[name])).filter(observation=entry)
-            assert _as_read(compiled) == _as_read(ruled), (name, listing)
-            seen[name] = _as_read(compiled)
+            if listing:  # the same items, each marked never to be served from the list
+                assert _ids(compiled) == _ids(ruled), (name, listing)
+                assert all(item.listed_only for item in compiled), name
+            else:
+                assert _as_read(compiled) == _as_read(ruled), (name, listing)
+                seen[name] = _as_read(compiled)
     assert seen["parent"] == [(str(photo.pk), True, copy.renditions)]
     assert seen["friend_parent"] == [(str(photo.pk), False, None)]
     assert seen["key_person"] == [(str(photo.pk), False, None)]
@@ -217,7 +230,10 @@ def test_a_listed_journal_page_reads_what_the_queryset_reads_for_everyone(world)
         entry.pk,
     ]
     shown = {e.pk: _as_read(e.visible_media) for e in parent_page}
-    assert shown[entry.pk] == [(str(photo.pk), True, copy.renditions)]
+    assert shown[entry.pk] == [(str(photo.pk), "listed")]
+    # Opened from the list, the photo is served to the family as the copy.
+    served = selectors.media_for(fresh(world["parent"]), photo.pk)
+    assert served.serve_shared and served.shared_files == copy.renditions
     assert parent_page[0].author.name  # the page names authors
     # The copy goes: the photo leaves the family's page at once; the entry stays.
     copy.delete()
@@ -291,7 +307,8 @@ def test_every_page_of_a_list_shows_what_the_media_rule_shows_through_consent_ch
         page = selectors.journal_page(fresh(world[name]), child, everything, offset=0, size=21)
         ruled = selectors.media_visible_to(fresh(world[name])).filter(observation__in=entries)
         listed = [item for e in page for item in e.visible_media]
-        assert _as_read(listed) == _as_read(ruled), name
+        assert _ids(listed) == _ids(ruled), name
+        assert all(item.listed_only for item in listed), name
         return {item.pk for item in listed}
 
     for name in ("key_person", "leader", "parent", "parent_staff", "dual"):
@@ -314,3 +331,20 @@ def test_every_page_of_a_list_shows_what_the_media_rule_shows_through_consent_ch
     with_photos = selectors.JournalFilter(with_media=True)
     page = selectors.journal_page(fresh(world["parent"]), child, with_photos, offset=0, size=21)
     assert {item.pk for e in page for item in e.visible_media} == {photo.pk, carried.pk}
+
+
+def test_a_photo_read_for_a_list_is_never_served_from_there(world):
+    """A list reads its photos without which copy each person is served (a third of its
+    media query): delivery refuses such an item rather than fall back to the original."""
+    from acorn.journal import delivery
+
+    child, photo, friend = world["child"], world["photo"], world["friend"]
+    _friend_without_consent_in_a_copy(friend, photo)
+    page = selectors.journal_page(
+        fresh(world["parent"]), child, selectors.JournalFilter(), offset=0, size=21
+    )
+    [listed] = [item for entry in page for item in entry.visible_media]
+    with pytest.raises(ValueError, match="never served"):
+        delivery.storage_name(listed, "display")
+    served = selectors.media_for(fresh(world["parent"]), photo.pk)
+    assert delivery.storage_name(served, "display").endswith("shared_display.jpg")
