@@ -142,6 +142,8 @@ if "postgresql" in DATABASES["default"]["ENGINE"]:
             f"-c random_page_cost={float(page_cost)}"
         )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's backend, with each query's placeholders rewritten once (acorn/core/sqlite).
+    DATABASES["default"]["ENGINE"] = "acorn.core.sqlite"
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
