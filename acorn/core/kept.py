@@ -10,6 +10,7 @@ leak; each use has a test comparing its kept and freshly built SQL.
 """
 
 import copy
+import enum
 import itertools
 import re
 import uuid
@@ -111,6 +112,7 @@ class Statement:
             sql, params = compiler.as_sql()
         except EmptyResultSet:
             sql, params = "", ()
+        params = tuple(_plain_value(value) for value in params)
         self.queryset, self.compiler, self.sql, self.params = queryset, compiler, sql, params
         self.converters = None  # worked out at the first run (`_converters`)
         self.flat = None  # for values_list rows read by `_values`: whether flat
@@ -423,6 +425,13 @@ class Text(str):
     """Text to go in a statement's slot, for an exact match (`field=Text(value)`): other
     text is part of a statement's key, since Django may change it on its way into the SQL
     (`icontains` wraps it in wildcards)."""
+
+
+def _plain_value(value):
+    """A choice (a `TextChoices` member, say) as the plain value it stands for. Django hands
+    the member itself to the driver, and both drivers look for a way to adapt a subclass
+    of str on every run: four statuses were an eighth of Today's panel query (issue 13)."""
+    return value.value if isinstance(value, enum.Enum) else value
 
 
 def _prepared(value, connection):

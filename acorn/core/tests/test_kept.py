@@ -601,3 +601,15 @@ def test_related_rows_gather_peers_of_their_own_run_only(world):
     plain = Statement(Observation.objects.select_related("author"))
     plain.rows()
     assert plain.models.readers("default", FETCH_ONE) is plain.models.readers("default", FETCH_ONE)
+
+
+def test_a_choice_in_a_statement_is_passed_as_its_plain_value(world):
+    """Django hands a TextChoices member to the driver as it is; a statement hands over
+    the plain value it stands for (the driver adapts a subclass of str on every run), and
+    reads the same rows as the queryset."""
+    attending = Child.objects.filter(status=Child.Status.ACTIVE, setting=world.child.setting)
+    statement = Statement(attending)
+    assert any(value is Child.Status.ACTIVE for value in attending.query.sql_with_params()[1])
+    assert Child.Status.ACTIVE.value in statement.params
+    assert all(type(value) is not Child.Status for value in statement.params)
+    assert sorted(c.pk for c in statement.rows()) == sorted(c.pk for c in attending)
