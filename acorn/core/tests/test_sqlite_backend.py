@@ -36,3 +36,9 @@ def test_a_query_run_again_is_not_rewritten_again():
     assert list(query.all()) == [child]
     after = _qmark.cache_info()
     assert after.hits > before.hits and after.misses == before.misses
+
+
+def test_sqlite_reads_through_a_memory_map():
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA mmap_size")
+        assert cursor.fetchone()[0] == 256 * 1024 * 1024
