@@ -8,6 +8,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from acorn.audit.services import audit_record
@@ -978,7 +979,13 @@ def review_submit(request, observation_id):
             request=request,
         )
         messages.success(request, "Reviewed. The author can see your feedback.")
-    return redirect(request.POST.get("next") or "journal:review")
+    # Back to the page of the list the leader was on, and only ever somewhere in Acorn.
+    target = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("journal:review")
+    return redirect(target)
 
 
 @session_leader

@@ -116,3 +116,15 @@ def test_an_offset_that_is_not_a_number_is_the_first_page(world, web):
     _entries(world, 2)
     page = web(world.manager).get("/review/?from=lots").content.decode()
     assert len(_shown(page)) == 2
+
+
+def test_a_review_goes_back_only_to_a_page_of_acorn(world, web):
+    entry, other = _entries(world, 2)
+    leader = web(world.manager)
+    answer = leader.post(
+        f"/observations/{entry.pk}/review", {"feedback": "", "next": "https://elsewhere.test/"}
+    )
+    assert answer.status_code == 302 and answer.url == "/review/"
+    answer = leader.post(f"/observations/{other.pk}/review", {"feedback": "", "next": "//x.test"})
+    assert answer.status_code == 302 and answer.url == "/review/"
+    assert Observation.objects.filter(reviewed_by=world.manager).count() == 2
