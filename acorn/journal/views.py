@@ -926,6 +926,10 @@ def my_feedback(request):
     )
 
 
+# As many as a journal page: the list is read on an iPad as often as at a desk.
+REVIEW_PAGE_SIZE = PAGE_SIZE
+
+
 @session_leader
 def review_list(request):
     """J-6, a page at a time, newest first. Reviewing an entry brings the leader back to
@@ -944,7 +948,7 @@ def review_list(request):
         author_id=author_id,
         child_id=child_id,
     )
-    kept = {"show": show, "author": author_id, "child": child_id}
+    chosen = {"show": show, "author": author_id, "child": child_id}
     return render(
         request,
         "journal/review.html",
@@ -956,13 +960,9 @@ def review_list(request):
             "child_id": child_id,
             "offset": offset,
             "older": offset + REVIEW_PAGE_SIZE if len(observations) > REVIEW_PAGE_SIZE else None,
-            "filter_query": urlencode({name: value for name, value in kept.items() if value}),
+            "filter_query": urlencode({name: value for name, value in chosen.items() if value}),
         },
     )
-
-
-# As many as a journal page: the list is read on an iPad as often as at a desk.
-REVIEW_PAGE_SIZE = PAGE_SIZE
 
 
 @session_leader
